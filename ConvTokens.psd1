@@ -1,0 +1,28 @@
+# Source manifest. build.ps1 copies it to out/ConvTokens/ and stamps ModuleVersion from
+# Directory.Build.props (the one version source); do not edit the version here.
+@{
+    RootModule             = 'ConvTokens.PowerShell.dll'
+    ModuleVersion          = '0.0.0'
+    CompatiblePSEditions   = @('Core')
+    GUID                   = '6f0c7e3a-2d4b-4b8e-9a51-3c1f2e7d9b40'
+    Author                 = 'ConvTokens contributors'
+    CompanyName            = 'ConvTokens contributors'
+    Copyright              = '(c) ConvTokens contributors. MIT licence.'
+    Description            = 'Signs HS256 initialization tokens for a voucher/conversion API, exchanges them for session tokens at its /token endpoint, and verifies tokens, with the apiSignature and apiKey read from SecretManagement vaults.'
+    PowerShellVersion      = '7.4'
+    FormatsToProcess       = @('ConvTokens.format.ps1xml')
+    CmdletsToExport        = @('New-InitializationToken', 'Test-Token')
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('JWT', 'HS256', 'Token', 'OAuth', 'SecretManagement', 'Voucher', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://github.com/convtokens/ConvTokens'
+            ReleaseNotes = 'See CHANGELOG.md.'
+            # SecretManagement is used when present and never required at import: direct SecureString secrets work without it.
+            ExternalModuleDependencies = @()
+        }
+    }
+}

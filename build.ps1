@@ -1,0 +1,149 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    The front door for building, testing and running ConvTokens.
+.DESCRIPTION
+    Tasks:
+      Clean    removes out/.
+      Build    builds the module into out/ConvTokens (manifest, cmdlet dll, format and help files,
+               Dependencies/) and the local token endpoint into out/TokenEndpoint.
+      Test     Build, restore the pinned Pester from NuGet and the Node interop packages, run every
+               Pester test in a fresh pwsh against out/ConvTokens, print "Pester: N passed, N failed".
+      Demo     Build, then mint -> exchange -> verify against the local token endpoint.
+    Run it through the pinned PowerShell tool: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Test -TestPath tests/Pester/NewInitializationToken.Tests.ps1
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Release', 'Debug')]
+    [string] $Configuration = 'Release',
+
+    # Limits Test to these test files or folders.
+    [string[]] $TestPath = @(),
+
+    # Limits Test to tests carrying these tags.
+    [string[]] $TestTag = @()
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$RepoRoot = $PSScriptRoot
+$OutDir = Join-Path $RepoRoot 'out'
+$ModuleOut = Join-Path $OutDir 'ConvTokens'
+$EndpointOut = Join-Path $OutDir 'TokenEndpoint'
+$ToolsOut = Join-Path $OutDir 'tools'
+$PesterVersion = '5.7.1'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @(), [string] $WorkingDirectory = $RepoRoot)
+    Push-Location $WorkingDirectory
+    try {
+        & $FilePath @ArgumentList
+        if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE." }
+    }
+    finally { Pop-Location }
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props'))
+    $version = $props.Project.PropertyGroup.VersionPrefix | Where-Object { $_ } | Select-Object -First 1
+    if (-not $version) { throw 'Directory.Build.props has no VersionPrefix.' }
+    $version.Trim()
+}
+
+function Invoke-Clean {
+    if (Test-Path $OutDir) { Remove-Item -Recurse -Force $OutDir }
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    Write-Host "Building ConvTokens $version ($Configuration)"
+    $staging = Join-Path $OutDir 'build'
+    Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'src/ConvTokens.PowerShell/ConvTokens.PowerShell.csproj'),
+        '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'Dependencies')
+    # Only the cmdlet assembly sits in the module root; the engine and IdentityModel load from Dependencies/
+    # into the module's own load context (see src/ConvTokens.PowerShell/ModuleInitializer.cs).
+    Copy-Item (Join-Path $staging 'ConvTokens.PowerShell.dll') $ModuleOut
+    Get-ChildItem $staging -Filter *.dll |
+        Where-Object { $_.Name -notin 'ConvTokens.PowerShell.dll', 'System.Management.Automation.dll' } |
+        Copy-Item -Destination $dependencies
+    Copy-Item (Join-Path $RepoRoot 'src/ConvTokens.PowerShell/ConvTokens.format.ps1xml') $ModuleOut
+    $helpSource = Join-Path $RepoRoot 'src/ConvTokens.PowerShell/en-US'
+    if (Test-Path $helpSource) { Copy-Item -Recurse $helpSource $ModuleOut }
+    Copy-Item (Join-Path $RepoRoot 'LICENSE') $ModuleOut -ErrorAction SilentlyContinue
+
+    $manifest = Get-Content -Raw (Join-Path $RepoRoot 'ConvTokens.psd1')
+    $stamped = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion          = '$version'"
+    Set-Content -Path (Join-Path $ModuleOut 'ConvTokens.psd1') -Value $stamped -Encoding utf8NoBOM
+
+    $endpointProject = Join-Path $RepoRoot 'src/ConvTokens.TokenEndpoint/ConvTokens.TokenEndpoint.csproj'
+    if (Test-Path $endpointProject) {
+        Invoke-Native dotnet @('build', $endpointProject, '-c', $Configuration, '-o', $EndpointOut, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    }
+    Write-Host "Module: $ModuleOut"
+}
+
+function Restore-TestTool {
+    # Pester comes from NuGet at a pinned version, into out/tools, never from what a machine has installed.
+    $pester = Join-Path $ToolsOut "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $pester)) {
+        Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'tests/TestTools.csproj'), '--packages', $ToolsOut, '--nologo', '-v', 'quiet')
+    }
+    $nodeDir = Join-Path $RepoRoot 'tests/node'
+    if ((Test-Path (Join-Path $nodeDir 'package-lock.json')) -and -not (Test-Path (Join-Path $nodeDir 'node_modules'))) {
+        if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { throw 'npm is needed for the Node interop tests (tests/node).' }
+        Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') -WorkingDirectory $nodeDir
+    }
+    $pester
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $pester = Restore-TestTool
+    $summary = Join-Path $OutDir 'test-summary.json'
+    Remove-Item $summary -ErrorAction SilentlyContinue
+    $paths = if ($TestPath) { $TestPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $RepoRoot 'tests/Pester') }
+
+    $runner = Join-Path $RepoRoot 'tests/Invoke-PesterRun.ps1'
+    $pwsh = [Environment]::ProcessPath
+    # A fresh pwsh: no profile, nothing this session imported, the built module only.
+    & $pwsh -NoProfile -NonInteractive -File $runner -PesterManifest $pester -Path $paths -Tag $TestTag -SummaryPath $summary `
+        -ResultPath (Join-Path $OutDir 'test-results.xml')
+    $runnerExit = $LASTEXITCODE
+
+    if (-not (Test-Path $summary)) {
+        Write-Host 'Pester: 0 passed, 1 failed'
+        throw "The Pester run ended (exit code $runnerExit) without writing its summary."
+    }
+    $counts = Get-Content -Raw $summary | ConvertFrom-Json
+    $line = "Pester: $($counts.Passed) passed, $($counts.Failed) failed"
+    if ($counts.Skipped -gt 0) { $line += ", $($counts.Skipped) skipped" }
+    Write-Host $line
+    if ($counts.Failed -gt 0 -or $counts.Passed -eq 0 -or $runnerExit -ne 0) {
+        exit 1
+    }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $pwsh = [Environment]::ProcessPath
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'tools/Invoke-Demo.ps1') -ModulePath (Join-Path $ModuleOut 'ConvTokens.psd1') -EndpointPath (Join-Path $EndpointOut 'ConvTokens.TokenEndpoint.dll')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+foreach ($name in $Task) {
+    switch ($name) {
+        'Clean' { Invoke-Clean }
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+    }
+}

@@ -1,0 +1,202 @@
+using System;
+using System.Collections;
+using System.Collections.Specialized;
+using System.Management.Automation;
+using System.Security;
+using ConvTokens.Engine;
+using ConvTokens.PowerShell.Input;
+using ConvTokens.PowerShell.Secrets;
+
+namespace ConvTokens.PowerShell.Commands
+{
+    /// <summary>Signs one HS256 initialization token per input with the apiSignature.</summary>
+    [Cmdlet(VerbsCommon.New, "InitializationToken", DefaultParameterSetName = InputObjectParameterSet)]
+    [OutputType(typeof(InitializationToken))]
+    public sealed class NewInitializationTokenCommand : PSCmdlet, IDisposable
+    {
+        private const string ClaimsParameterSet = "Claims";
+        private const string InputObjectParameterSet = "InputObject";
+
+        private PipelineSecret? _apiSignature;
+        private TokenSigner? _signer;
+        private ClaimInput _commandLine = new ClaimInput();
+        private long _inputNumber;
+        private bool _verbose;
+
+        #region Parameters
+
+        /// <summary>
+        /// A piped object whose properties are read by name (the parameters below and their aliases).
+        /// The whole object binds once instead of seven times by property name, which is what makes
+        /// large pipelines cheap; command-line values win over the object's. This set is the default and
+        /// InputObject is optional in it, so a direct call with -Amount binds here too and nothing ever
+        /// prompts; the Claims set documents binding by property name for Get-Help.
+        /// </summary>
+        [Parameter(ValueFromPipeline = true, ParameterSetName = InputObjectParameterSet)]
+        public PSObject? InputObject { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
+        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        public decimal Amount { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
+        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Alias("cp")]
+        public string? ZipCode { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
+        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        public int Age { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
+        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [ArgumentCompleter(typeof(Completion.GenderCompleter))]
+        public string? Gender { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
+        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        public string? UserId { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
+        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        public string? NotificationKey { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
+        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Alias("iat")]
+        public DateTimeOffset IssuedAt { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
+        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        public SwitchParameter ForceManualConfirm { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
+        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        public IDictionary? AdditionalClaims { get; set; }
+
+        [Parameter]
+        public SecureString? ApiSignature { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ApiSignatureSecretName { get; set; } = CommandSupport.DefaultApiSignatureSecretName;
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Vault { get; set; }
+
+        #endregion
+
+        #region Overrides
+
+        protected override void BeginProcessing()
+        {
+            _verbose = CommandSupport.IsVerbose(this);
+            _apiSignature = new PipelineSecret(new SecretSource("ApiSignature", ApiSignature, ApiSignatureSecretName, Vault), WriteVerbose);
+            if (ParameterSetName == InputObjectParameterSet)
+            {
+                // Pipeline binding never sets these in this set, so what is bound now came from the command line.
+                _commandLine = FromBoundParameters();
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            _inputNumber++;
+            object target = (object?)InputObject ?? _inputNumber;
+            InitializationClaims claims;
+            try
+            {
+                ClaimInput input;
+                if (InputObject is not null)
+                {
+                    input = ClaimInput.FromObject(InputObject);
+                    input.OverrideWith(_commandLine);
+                }
+                else
+                {
+                    input = FromBoundParameters();
+                }
+                claims = input.ToClaims(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            }
+            catch (ClaimValidationException invalid)
+            {
+                WriteError(new ErrorRecord(new ArgumentException(DescribeInput(invalid.Message)), invalid.ErrorId,
+                    ErrorCategory.InvalidArgument, target));
+                return;
+            }
+
+            var signer = Signer();
+            var token = signer.CreateToken(claims);
+            if (_verbose)
+            {
+                WriteVerbose($"Input #{_inputNumber}: signed token for notificationKey '{claims.NotificationKey}'" +
+                    $"{(claims.UserId is null ? string.Empty : $", userId '{claims.UserId}'")}, amount {claims.Amount}.");
+            }
+            WriteObject(new InitializationToken(token, ToDictionary(claims), claims.Amount, claims.ZipCode, claims.Age, claims.Gender,
+                claims.UserId, claims.IssuedAt, claims.NotificationKey, claims.ForceManualConfirm));
+        }
+
+        public void Dispose()
+        {
+            _signer?.Dispose();
+            _apiSignature?.Dispose();
+        }
+
+        #endregion
+
+        private TokenSigner Signer()
+        {
+            if (_signer is not null) { return _signer; }
+            try
+            {
+                _signer = new TokenSigner(_apiSignature!.Value);
+            }
+            catch (SecretException failure)
+            {
+                ThrowTerminatingError(CommandSupport.ToErrorRecord(failure, _apiSignature!.Source.SecretName));
+            }
+            return _signer!;
+        }
+
+        private ClaimInput FromBoundParameters()
+        {
+            var bound = MyInvocation.BoundParameters;
+            return new ClaimInput
+            {
+                Amount = bound.ContainsKey(nameof(Amount)) ? Amount : null,
+                ZipCode = bound.ContainsKey(nameof(ZipCode)) ? ZipCode : null,
+                Age = bound.ContainsKey(nameof(Age)) ? Age : null,
+                Gender = bound.ContainsKey(nameof(Gender)) ? Gender : null,
+                UserId = bound.ContainsKey(nameof(UserId)) ? UserId : null,
+                IssuedAt = bound.ContainsKey(nameof(IssuedAt)) ? IssuedAt : null,
+                NotificationKey = bound.ContainsKey(nameof(NotificationKey)) ? NotificationKey : null,
+                ForceManualConfirm = bound.ContainsKey(nameof(ForceManualConfirm)) ? ForceManualConfirm.IsPresent : null,
+                AdditionalClaims = bound.ContainsKey(nameof(AdditionalClaims)) ? AdditionalClaims : null,
+            };
+        }
+
+        private string DescribeInput(string problem)
+        {
+            var userId = InputObject is null ? UserId : InputObject.Properties["userId"]?.Value?.ToString();
+            return $"Input #{_inputNumber}{(string.IsNullOrEmpty(userId) ? string.Empty : $" (userId '{userId}')")}: {problem}";
+        }
+
+        private static OrderedDictionary ToDictionary(InitializationClaims claims)
+        {
+            var result = new OrderedDictionary(StringComparer.OrdinalIgnoreCase) { ["amount"] = claims.Amount };
+            if (claims.ZipCode is not null) { result["cp"] = claims.ZipCode; }
+            if (claims.Age is not null) { result["age"] = claims.Age; }
+            if (claims.Gender is not null) { result["gender"] = claims.Gender; }
+            if (claims.UserId is not null) { result["userId"] = claims.UserId; }
+            result["iat"] = claims.IssuedAt;
+            result["notificationKey"] = claims.NotificationKey;
+            if (claims.ForceManualConfirm is not null) { result["forceManualConfirm"] = claims.ForceManualConfirm; }
+            if (claims.AdditionalClaims is not null)
+            {
+                foreach (var pair in claims.AdditionalClaims) { result[pair.Key] = pair.Value; }
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+using ConvTokens.Engine;
+using ConvTokens.PowerShell.Secrets;
+
+namespace ConvTokens.PowerShell.Commands
+{
+    /// <summary>Verifies HS256 initialization tokens with the apiSignature and says why one fails.</summary>
+    [Cmdlet(VerbsDiagnostic.Test, "Token")]
+    [OutputType(typeof(TokenValidationResult))]
+    [OutputType(typeof(bool))]
+    public sealed class TestTokenCommand : PSCmdlet, IDisposable
+    {
+        private PipelineSecret? _apiSignature;
+        private TokenVerifier? _verifier;
+        private VerificationOptions _options = new VerificationOptions();
+        private long _inputNumber;
+        private bool _verbose;
+
+        #region Parameters
+
+        /// <summary>Compact tokens, or objects with a Token property (InitializationToken, SessionToken).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        [AllowNull]
+        public string?[]? Token { get; set; }
+
+        [Parameter]
+        public SecureString? ApiSignature { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ApiSignatureSecretName { get; set; } = CommandSupport.DefaultApiSignatureSecretName;
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Vault { get; set; }
+
+        /// <summary>How far iat may lie in the future, and how much exp/nbf may be off; default 60 seconds.</summary>
+        [Parameter]
+        public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>Refuse tokens issued longer ago than this (plus the clock skew).</summary>
+        [Parameter]
+        public TimeSpan MaximumAge { get; set; }
+
+        /// <summary>Return only $true or $false per token.</summary>
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        #endregion
+
+        #region Overrides
+
+        protected override void BeginProcessing()
+        {
+            _verbose = CommandSupport.IsVerbose(this);
+            if (ClockSkew < TimeSpan.Zero)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(ClockSkew), "ClockSkew must not be negative."),
+                    "ClockSkewInvalid", ErrorCategory.InvalidArgument, ClockSkew));
+            }
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(MaximumAge)) && MaximumAge <= TimeSpan.Zero)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(MaximumAge), "MaximumAge must be positive."),
+                    "MaximumAgeInvalid", ErrorCategory.InvalidArgument, MaximumAge));
+            }
+            _options = new VerificationOptions
+            {
+                ClockSkew = ClockSkew,
+                MaximumAge = MyInvocation.BoundParameters.ContainsKey(nameof(MaximumAge)) ? MaximumAge : null,
+            };
+            _apiSignature = new PipelineSecret(new SecretSource("ApiSignature", ApiSignature, ApiSignatureSecretName, Vault), WriteVerbose);
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (Token is null)
+            {
+                return;
+            }
+            var verifier = Verifier();
+            var now = DateTimeOffset.UtcNow;
+            foreach (var token in Token)
+            {
+                _inputNumber++;
+                var outcome = verifier.Verify(token, _options, now);
+                if (_verbose)
+                {
+                    WriteVerbose(outcome.IsValid
+                        ? $"Token #{_inputNumber} is valid."
+                        : $"Token #{_inputNumber} is invalid ({outcome.Failure}): {outcome.Message}");
+                }
+                if (Quiet)
+                {
+                    WriteObject(outcome.IsValid);
+                }
+                else
+                {
+                    WriteObject(new TokenValidationResult(token ?? string.Empty, outcome.IsValid, outcome.Failure.ToString(), outcome.Message,
+                        outcome.Header, outcome.Claims));
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _verifier?.Dispose();
+            _apiSignature?.Dispose();
+        }
+
+        #endregion
+
+        private TokenVerifier Verifier()
+        {
+            if (_verifier is not null) { return _verifier; }
+            try
+            {
+                _verifier = new TokenVerifier(_apiSignature!.Value);
+            }
+            catch (SecretException failure)
+            {
+                ThrowTerminatingError(CommandSupport.ToErrorRecord(failure, _apiSignature!.Source.SecretName));
+            }
+            return _verifier!;
+        }
+    }
+}

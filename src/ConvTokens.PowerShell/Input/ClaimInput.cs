@@ -1,0 +1,255 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using ConvTokens.Engine;
+
+namespace ConvTokens.PowerShell.Input
+{
+    /// <summary>
+    /// The raw claim values of one input (bound parameters or the properties of a piped object), before
+    /// conversion. Null means "not given".
+    /// </summary>
+    internal sealed class ClaimInput
+    {
+        public object? Amount;
+        public object? ZipCode;
+        public object? Age;
+        public object? Gender;
+        public object? UserId;
+        public object? IssuedAt;
+        public object? NotificationKey;
+        public object? ForceManualConfirm;
+        public object? AdditionalClaims;
+
+        private enum Field { Amount, ZipCode, Age, Gender, UserId, IssuedAt, NotificationKey, ForceManualConfirm, AdditionalClaims }
+
+        /// <summary>Parameter names and aliases, as property names of piped objects (CSV columns).</summary>
+        private static readonly Dictionary<string, Field> FieldsByName = new Dictionary<string, Field>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Amount"] = Field.Amount,
+            ["ZipCode"] = Field.ZipCode, ["cp"] = Field.ZipCode,
+            ["Age"] = Field.Age,
+            ["Gender"] = Field.Gender,
+            ["UserId"] = Field.UserId,
+            ["IssuedAt"] = Field.IssuedAt, ["iat"] = Field.IssuedAt,
+            ["NotificationKey"] = Field.NotificationKey,
+            ["ForceManualConfirm"] = Field.ForceManualConfirm,
+            ["AdditionalClaims"] = Field.AdditionalClaims,
+        };
+
+        /// <summary>
+        /// Reads the claim properties of a piped object in one pass over its properties, the way
+        /// binding by property name would (same names and aliases, case-insensitive). Dictionaries
+        /// (hashtables) are read by key.
+        /// </summary>
+        public static ClaimInput FromObject(PSObject input)
+        {
+            var claims = new ClaimInput();
+            if (input.BaseObject is IDictionary dictionary)
+            {
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    if (entry.Key is string key && FieldsByName.TryGetValue(key, out var field)) { claims.Set(field, entry.Value); }
+                }
+                return claims;
+            }
+            foreach (var property in input.Properties)
+            {
+                if (FieldsByName.TryGetValue(property.Name, out var field) && property.IsGettable)
+                {
+                    claims.Set(field, property.Value);
+                }
+            }
+            return claims;
+        }
+
+        /// <summary>Values given on the command line win over the piped object's, as in parameter binding.</summary>
+        public void OverrideWith(ClaimInput commandLine)
+        {
+            Amount = commandLine.Amount ?? Amount;
+            ZipCode = commandLine.ZipCode ?? ZipCode;
+            Age = commandLine.Age ?? Age;
+            Gender = commandLine.Gender ?? Gender;
+            UserId = commandLine.UserId ?? UserId;
+            IssuedAt = commandLine.IssuedAt ?? IssuedAt;
+            NotificationKey = commandLine.NotificationKey ?? NotificationKey;
+            ForceManualConfirm = commandLine.ForceManualConfirm ?? ForceManualConfirm;
+            AdditionalClaims = commandLine.AdditionalClaims ?? AdditionalClaims;
+        }
+
+        private void Set(Field field, object? value)
+        {
+            value = Unwrap(value);
+            // An empty CSV cell means the column does not apply to this row.
+            if (value is string { Length: 0 }) { value = null; }
+            switch (field)
+            {
+                case Field.Amount: Amount = value; break;
+                case Field.ZipCode: ZipCode = value; break;
+                case Field.Age: Age = value; break;
+                case Field.Gender: Gender = value; break;
+                case Field.UserId: UserId = value; break;
+                case Field.IssuedAt: IssuedAt = value; break;
+                case Field.NotificationKey: NotificationKey = value; break;
+                case Field.ForceManualConfirm: ForceManualConfirm = value; break;
+                case Field.AdditionalClaims: AdditionalClaims = value; break;
+            }
+        }
+
+        /// <summary>Converts to the API's types, fills defaults and validates; throws ClaimValidationException.</summary>
+        public InitializationClaims ToClaims(long nowUnixSeconds)
+        {
+            var claims = new InitializationClaims
+            {
+                Amount = Amount is null
+                    ? throw new ClaimValidationException("AmountMissing", "amount", "amount is required (a positive number).")
+                    : ToDecimal(Amount, "amount", "AmountInvalid"),
+                ZipCode = ZipCode is null ? null : ToText(ZipCode),
+                Age = Age is null ? null : ToInt(Age, "age", "AgeInvalid"),
+                Gender = Gender is null ? null : ToGender(Gender),
+                UserId = UserId is null ? null : ToText(UserId),
+                IssuedAt = IssuedAt is null ? nowUnixSeconds : ToUnixSeconds(IssuedAt),
+                NotificationKey = NotificationKey is null ? InitializationClaims.NewNotificationKey() : ToText(NotificationKey),
+                ForceManualConfirm = ForceManualConfirm is null ? null : ToBool(ForceManualConfirm),
+                AdditionalClaims = AdditionalClaims is null ? null : ToAdditionalClaims(AdditionalClaims),
+            };
+            claims.Validate();
+            return claims;
+        }
+
+        // A PSCustomObject's members live on its PSObject wrapper, so that wrapper is kept.
+        private static object? Unwrap(object? value) =>
+            value is PSObject wrapped && wrapped.BaseObject is not PSCustomObject ? wrapped.BaseObject : value;
+
+        private static string ToText(object value) => value switch
+        {
+            string s => s,
+            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? string.Empty,
+        };
+
+        private static decimal ToDecimal(object value, string claim, string errorId)
+        {
+            switch (value)
+            {
+                case decimal m: return m;
+                case int i: return i;
+                case long l: return l;
+                case short or byte or sbyte or ushort or uint or ulong: return Convert.ToDecimal(value, CultureInfo.InvariantCulture);
+                case double d when double.IsFinite(d) && Math.Abs(d) < 7.9e28: return (decimal)d;
+                case float f when float.IsFinite(f): return (decimal)f;
+                case string s when decimal.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed): return parsed;
+            }
+            throw new ClaimValidationException(errorId, claim, $"{claim} must be a number; got '{Describe(value)}'.");
+        }
+
+        private static int ToInt(object value, string claim, string errorId)
+        {
+            var number = ToDecimal(value, claim, errorId);
+            if (number != decimal.Truncate(number) || number < int.MinValue || number > int.MaxValue)
+            {
+                throw new ClaimValidationException(errorId, claim, $"{claim} must be a whole number; got '{Describe(value)}'.");
+            }
+            return (int)number;
+        }
+
+        private static string ToGender(object value)
+        {
+            var text = ToText(value).Trim();
+            if (text.Length == 1 && (text[0] == 'm' || text[0] == 'f')) { return text.ToUpperInvariant(); }
+            return text;
+        }
+
+        private static bool ToBool(object value)
+        {
+            switch (value)
+            {
+                case bool b: return b;
+                case SwitchParameter s: return s.IsPresent;
+                case int i when i is 0 or 1: return i == 1;
+                case string s when bool.TryParse(s.Trim(), out var parsed): return parsed;
+                case string s when s.Trim() is "0" or "1": return s.Trim() == "1";
+            }
+            throw new ClaimValidationException("ForceManualConfirmInvalid", "forceManualConfirm",
+                $"forceManualConfirm must be true or false; got '{Describe(value)}'.");
+        }
+
+        private static long ToUnixSeconds(object value)
+        {
+            switch (value)
+            {
+                case DateTimeOffset offset: return offset.ToUnixTimeSeconds();
+                case DateTime time: return new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Local) : time).ToUnixTimeSeconds();
+                case int or long or uint or short: return Convert.ToInt64(value, CultureInfo.InvariantCulture);
+                case double d when d == Math.Truncate(d) && Math.Abs(d) < 9e15: return (long)d;
+                case decimal m when m == decimal.Truncate(m) && Math.Abs(m) < 9e15m: return (long)m;
+                case string s when long.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds): return seconds;
+                case string s when DateTimeOffset.TryParse(s.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var parsed): return parsed.ToUnixTimeSeconds();
+            }
+            throw new ClaimValidationException("IssuedAtInvalid", "iat",
+                $"iat must be a date or whole Unix seconds; got '{Describe(value)}'.");
+        }
+
+        private static IReadOnlyList<KeyValuePair<string, object?>> ToAdditionalClaims(object value)
+        {
+            var list = new List<KeyValuePair<string, object?>>();
+            switch (Unwrap(value))
+            {
+                case IDictionary dictionary:
+                    var entries = new List<KeyValuePair<string, object?>>();
+                    foreach (DictionaryEntry entry in dictionary)
+                    {
+                        if (entry.Key is not string key)
+                        {
+                            throw new ClaimValidationException("AdditionalClaimInvalid", "AdditionalClaims", "every additional claim name must be a string.");
+                        }
+                        entries.Add(new KeyValuePair<string, object?>(key, ToJsonValue(entry.Value)));
+                    }
+                    // A plain hashtable has no order; sort it so the same input always signs the same bytes.
+                    if (dictionary is Hashtable) { entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key)); }
+                    return entries;
+                case PSObject custom when custom.BaseObject is PSCustomObject:
+                    foreach (var property in custom.Properties)
+                    {
+                        list.Add(new KeyValuePair<string, object?>(property.Name, ToJsonValue(property.Value)));
+                    }
+                    return list;
+            }
+            throw new ClaimValidationException("AdditionalClaimInvalid", "AdditionalClaims",
+                $"AdditionalClaims must be a hashtable or an object; got {value.GetType().Name}.");
+        }
+
+        /// <summary>Unwraps PSObjects and turns PSCustomObjects into ordered dictionaries, recursively.</summary>
+        private static object? ToJsonValue(object? value)
+        {
+            var raw = Unwrap(value);
+            switch (raw)
+            {
+                case PSObject custom:
+                    var members = new System.Collections.Specialized.OrderedDictionary();
+                    foreach (var property in custom.Properties) { members[property.Name] = ToJsonValue(property.Value); }
+                    return members;
+                case IDictionary dictionary:
+                    var copy = new System.Collections.Specialized.OrderedDictionary();
+                    foreach (DictionaryEntry entry in dictionary) { copy[entry.Key] = ToJsonValue(entry.Value); }
+                    return copy;
+                case string or null:
+                    return raw;
+                case IEnumerable items:
+                    var array = new List<object?>();
+                    foreach (var item in items) { array.Add(ToJsonValue(item)); }
+                    return array;
+                default:
+                    return raw;
+            }
+        }
+
+        private static string Describe(object value)
+        {
+            var text = ToText(value);
+            return text.Length > 64 ? text.Substring(0, 64) + "…" : text;
+        }
+    }
+}
