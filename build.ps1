@@ -49,6 +49,12 @@ function Invoke-Native {
     finally { Pop-Location }
 }
 
+# The pwsh that runs this script, as a command line: the pinned tool runs as 'dotnet pwsh.dll'.
+function Get-PwshCommand {
+    $processPath = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') { @($processPath, (Join-Path $PSHOME 'pwsh.dll')) } else { @($processPath) }
+}
+
 function Get-ModuleVersion {
     $props = [xml](Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props'))
     $version = $props.Project.PropertyGroup.VersionPrefix | Where-Object { $_ } | Select-Object -First 1
@@ -113,10 +119,14 @@ function Invoke-Test {
     $paths = if ($TestPath) { $TestPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $RepoRoot 'tests/Pester') }
 
     $runner = Join-Path $RepoRoot 'tests/Invoke-PesterRun.ps1'
-    $pwsh = [Environment]::ProcessPath
+    $pwsh = Get-PwshCommand
     # A fresh pwsh: no profile, nothing this session imported, the built module only.
-    & $pwsh -NoProfile -NonInteractive -File $runner -PesterManifest $pester -Path $paths -Tag $TestTag -SummaryPath $summary `
-        -ResultPath (Join-Path $OutDir 'test-results.xml')
+    $settings = Join-Path $OutDir 'test-settings.json'
+    [ordered]@{
+        PesterManifest = $pester; Path = @($paths); Tag = @($TestTag); SummaryPath = $summary
+        ResultPath = (Join-Path $OutDir 'test-results.xml')
+    } | ConvertTo-Json | Set-Content -Path $settings -Encoding utf8NoBOM
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $runner -SettingsPath $settings
     $runnerExit = $LASTEXITCODE
 
     if (-not (Test-Path $summary)) {
@@ -134,8 +144,8 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    $pwsh = [Environment]::ProcessPath
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'tools/Invoke-Demo.ps1') -ModulePath (Join-Path $ModuleOut 'ConvTokens.psd1') -EndpointPath (Join-Path $EndpointOut 'ConvTokens.TokenEndpoint.dll')
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'tools/Invoke-Demo.ps1') -ModulePath (Join-Path $ModuleOut 'ConvTokens.psd1') -EndpointPath (Join-Path $EndpointOut 'ConvTokens.TokenEndpoint.dll')
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 

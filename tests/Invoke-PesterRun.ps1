@@ -4,13 +4,16 @@
     Runs Pester in this (fresh) process and writes the counts for build.ps1 to report.
 #>
 param(
-    [Parameter(Mandatory)] [string] $PesterManifest,
-    [Parameter(Mandatory)] [string[]] $Path,
-    [string[]] $Tag = @(),
-    [Parameter(Mandatory)] [string] $SummaryPath,
-    [Parameter(Mandatory)] [string] $ResultPath
+    # JSON written by build.ps1: PesterManifest, Path[], Tag[], SummaryPath, ResultPath.
+    [Parameter(Mandatory)] [string] $SettingsPath
 )
 $ErrorActionPreference = 'Stop'
+$settings = Get-Content -Raw $SettingsPath | ConvertFrom-Json
+$PesterManifest = $settings.PesterManifest
+$Path = @($settings.Path)
+$Tag = @($settings.Tag)
+$SummaryPath = $settings.SummaryPath
+$ResultPath = $settings.ResultPath
 Import-Module $PesterManifest -Force
 
 $configuration = New-PesterConfiguration

@@ -1,0 +1,185 @@
+BeforeAll {
+    . $PSScriptRoot/TestSupport.ps1
+    Import-Module $ModuleManifest -Force
+    $script:Seed = @{ amount = 100; cp = '75000'; age = 99; gender = 'M'; userId = '99'; iat = 1700000000; notificationKey = 'a3f1c2d4-0001' }
+    $script:SeedSecret = ConvertTo-TestSecureString 'monApiSignature'
+    # What Node's jsonwebtoken jwt.sign(criteria, 'monApiSignature') printed for the seed criteria.
+    $script:SeedToken = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhbW91bnQiOjEwMCwiY3AiOiI3NTAwMCIsImFnZSI6OTksImdlbmRlciI6Ik0iLCJ1c2VySWQiOiI5OSIsImlhdCI6MTcwMDAwMDAwMCwibm90aWZpY2F0aW9uS2V5IjoiYTNmMWMyZDQtMDAwMSJ9.nir7ClvgOAPGbFoQL8hOIFJYJsV28px7t2oBh1eS7XU'
+    function New-SeedToken { param([hashtable] $Extra = @{}) 
+        $p = @{ Amount = 100; ZipCode = '75000'; Age = 99; Gender = 'M'; UserId = '99'; NotificationKey = 'a3f1c2d4-0001'
+            IssuedAt = [DateTimeOffset]::FromUnixTimeSeconds(1700000000); ApiSignature = $SeedSecret }
+        foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
+        New-InitializationToken @p
+    }
+}
+
+Describe 'New-InitializationToken token bytes' {
+    It 'signs the seed example byte for byte as Node jsonwebtoken does' {
+        (New-SeedToken).Token | Should -BeExactly $SeedToken
+    }
+
+    It 'produces the same bytes from a piped object with CSV-style string values' {
+        $row = [pscustomobject]@{ amount = '100'; cp = '75000'; age = '99'; gender = 'M'; userId = '99'; iat = '1700000000'; notificationKey = 'a3f1c2d4-0001' }
+        ($row | New-InitializationToken -ApiSignature $SeedSecret).Token | Should -BeExactly $SeedToken
+    }
+
+    It 'writes the header exactly as {"alg":"HS256","typ":"JWT"}' {
+        Get-TokenPart (New-SeedToken).Token 0 | Should -BeExactly '{"alg":"HS256","typ":"JWT"}'
+    }
+
+    It 'signs with a 15-byte secret exactly as an unpadded HMAC-SHA256 does' {
+        $token = (New-SeedToken).Token
+        $parts = $token.Split('.')
+        $hmac = [Security.Cryptography.HMACSHA256]::new([Text.Encoding]::UTF8.GetBytes('monApiSignature'))
+        $expected = ConvertTo-Base64Url $hmac.ComputeHash([Text.Encoding]::ASCII.GetBytes("$($parts[0]).$($parts[1])"))
+        $parts[2] | Should -BeExactly $expected
+    }
+
+    It 'signs with a 1-byte and a 100-byte secret as an unpadded HMAC does' -ForEach @(@{ Secret = 'k' }, @{ Secret = 'x' * 100 }) {
+        $token = (New-InitializationToken -Amount 1 -NotificationKey 'n' -IssuedAt ([DateTimeOffset]::FromUnixTimeSeconds(1)) -ApiSignature (ConvertTo-TestSecureString $Secret)).Token
+        $token | Should -BeExactly (New-HandMadeToken '{"alg":"HS256","typ":"JWT"}' '{"amount":1,"iat":1,"notificationKey":"n"}' $Secret)
+    }
+
+    It 'writes the claims in the seed order with the vendor types' {
+        Get-TokenPart (New-SeedToken @{ ForceManualConfirm = $true; AdditionalClaims = [ordered]@{ campaign = 'noël'; tier = 2 } }).Token 1 |
+            Should -BeExactly '{"amount":100,"cp":"75000","age":99,"gender":"M","userId":"99","iat":1700000000,"notificationKey":"a3f1c2d4-0001","forceManualConfirm":true,"campaign":"noël","tier":2}'
+    }
+
+    It 'leaves out every optional claim the caller did not give and adds no exp or nbf' {
+        $t = New-InitializationToken -Amount 12.5 -NotificationKey 'k' -IssuedAt ([DateTimeOffset]::FromUnixTimeSeconds(1700000000)) -ApiSignature $SeedSecret
+        Get-TokenPart $t.Token 1 | Should -BeExactly '{"amount":12.5,"iat":1700000000,"notificationKey":"k"}'
+    }
+
+    It 'keeps the leading zeros of a zip code and writes it as a string' {
+        Get-TokenPart (New-SeedToken @{ ZipCode = '01000' }).Token 1 | Should -Match '"cp":"01000"'
+    }
+
+    It 'writes amounts as JavaScript numbers: <In> -> <Json>' -ForEach @(
+        @{ In = '100.00'; Json = '100' }, @{ In = '12.50'; Json = '12.5' }, @{ In = '0.01'; Json = '0.01' }, @{ In = '1e3'; Json = '1000' }) {
+        $row = [pscustomobject]@{ amount = $In; notificationKey = 'k'; iat = 1 }
+        Get-TokenPart ($row | New-InitializationToken -ApiSignature $SeedSecret).Token 1 | Should -BeExactly "{`"amount`":$Json,`"iat`":1,`"notificationKey`":`"k`"}"
+    }
+
+    It 'writes iat as a 64-bit number of Unix seconds (after 2038)' {
+        $t = New-SeedToken @{ IssuedAt = [DateTimeOffset]::FromUnixTimeSeconds(4102444800) }
+        Get-TokenPart $t.Token 1 | Should -Match '"iat":4102444800,'
+        $t.IssuedAtUnixSeconds | Should -Be 4102444800
+    }
+
+    It 'sets iat to now when IssuedAt is omitted' {
+        $before = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        $t = New-InitializationToken -Amount 1 -ApiSignature $SeedSecret
+        $t.IssuedAtUnixSeconds | Should -BeGreaterOrEqual $before
+        $t.IssuedAtUnixSeconds | Should -BeLessOrEqual ([DateTimeOffset]::UtcNow.ToUnixTimeSeconds())
+    }
+
+    It 'generates a unique notificationKey when none is given' {
+        $keys = 1..500 | ForEach-Object { [pscustomobject]@{ amount = 1 } } | New-InitializationToken -ApiSignature $SeedSecret | ForEach-Object NotificationKey
+        $keys.Count | Should -Be 500
+        ($keys | Sort-Object -Unique).Count | Should -Be 500
+        $keys[0] | Should -Match '^[0-9a-f]{32}$'
+    }
+}
+
+Describe 'New-InitializationToken output' {
+    It 'returns a typed InitializationToken carrying the claims with their types' {
+        $t = New-SeedToken
+        $t | Should -BeOfType ([ConvTokens.PowerShell.InitializationToken])
+        $t.Amount | Should -BeOfType [decimal]
+        $t.Amount | Should -Be 100
+        $t.ZipCode | Should -BeExactly '75000'
+        $t.Age | Should -Be 99
+        $t.Gender | Should -BeExactly 'M'
+        $t.UserId | Should -BeExactly '99'
+        $t.NotificationKey | Should -BeExactly 'a3f1c2d4-0001'
+        $t.IssuedAt | Should -Be ([DateTimeOffset]::FromUnixTimeSeconds(1700000000))
+        $t.ForceManualConfirm | Should -BeNullOrEmpty
+        @($t.Claims.Keys) | Should -Be @('amount', 'cp', 'age', 'gender', 'userId', 'iat', 'notificationKey')
+        "$t" | Should -BeExactly $SeedToken
+    }
+
+    It 'normalises gender m/f to M/F' {
+        ([pscustomobject]@{ amount = 1; gender = 'f' } | New-InitializationToken -ApiSignature $SeedSecret).Gender | Should -BeExactly 'F'
+    }
+
+    It 'lets command-line values win over the piped object''s' {
+        $t = [pscustomobject]@{ amount = 5; age = 40 } | New-InitializationToken -Age 41 -ForceManualConfirm -ApiSignature $SeedSecret
+        $t.Age | Should -Be 41
+        $t.Amount | Should -Be 5
+        $t.ForceManualConfirm | Should -BeTrue
+    }
+
+    It 'reads hashtables piped in by key' {
+        (@{ amount = 3; userId = 'h1' } | New-InitializationToken -ApiSignature $SeedSecret).UserId | Should -BeExactly 'h1'
+    }
+
+    It 'writes a hashtable of additional claims in a stable (sorted) order and an ordered one as given' {
+        Get-TokenPart (New-SeedToken @{ AdditionalClaims = @{ zeta = 1; alpha = 'a'; mid = $true } }).Token 1 | Should -Match '"alpha":"a","mid":true,"zeta":1}$'
+        Get-TokenPart (New-SeedToken @{ AdditionalClaims = [ordered]@{ zeta = 1; alpha = 'a' } }).Token 1 | Should -Match '"zeta":1,"alpha":"a"}$'
+    }
+
+    It 'escapes strings exactly as JSON.stringify (quotes, control characters, non-ASCII kept)' {
+        $t = New-SeedToken @{ UserId = "Zoë `"Z`" <ø>`n$([char]1)😀" }
+        Get-TokenPart $t.Token 1 | Should -Match ([regex]::Escape('"userId":"Zoë \"Z\" <ø>\n\u0001😀"'))
+    }
+}
+
+Describe 'New-InitializationToken bad input' {
+    It 'writes <Id> for <Case>, names the input, and goes on with the rest of the pipeline' -ForEach @(
+        @{ Case = 'a negative amount'; Row = @{ amount = '-5'; userId = 'u-bad' }; Id = 'AmountInvalid' }
+        @{ Case = 'a zero amount'; Row = @{ amount = 0; userId = 'u-bad' }; Id = 'AmountInvalid' }
+        @{ Case = 'an amount that is not a number'; Row = @{ amount = 'ten'; userId = 'u-bad' }; Id = 'AmountInvalid' }
+        @{ Case = 'no amount'; Row = @{ userId = 'u-bad' }; Id = 'AmountMissing' }
+        @{ Case = 'a gender other than M/F'; Row = @{ amount = 1; gender = 'X'; userId = 'u-bad' }; Id = 'GenderInvalid' }
+        @{ Case = 'a negative age'; Row = @{ amount = 1; age = '-1'; userId = 'u-bad' }; Id = 'AgeInvalid' }
+        @{ Case = 'a fractional age'; Row = @{ amount = 1; age = '30.5'; userId = 'u-bad' }; Id = 'AgeInvalid' }
+        @{ Case = 'an iat that is not a date'; Row = @{ amount = 1; iat = 'yesterday-ish'; userId = 'u-bad' }; Id = 'IssuedAtInvalid' }
+        @{ Case = 'a blank notificationKey'; Row = @{ amount = 1; notificationKey = '  '; userId = 'u-bad' }; Id = 'NotificationKeyInvalid' }
+        @{ Case = 'a forceManualConfirm that is not boolean'; Row = @{ amount = 1; forceManualConfirm = 'maybe'; userId = 'u-bad' }; Id = 'ForceManualConfirmInvalid' }
+        @{ Case = 'an additional claim named like a reserved one'; Row = @{ amount = 1; additionalClaims = @{ Amount = 2 }; userId = 'u-bad' }; Id = 'AdditionalClaimReserved' }
+        @{ Case = 'an additional claim that has no JSON form'; Row = @{ amount = 1; additionalClaims = @{ when = [datetime]::Now }; userId = 'u-bad' }; Id = 'AdditionalClaimInvalid' }
+        @{ Case = 'additional claims that are not a dictionary'; Row = @{ amount = 1; additionalClaims = 'x=1'; userId = 'u-bad' }; Id = 'AdditionalClaimInvalid' }
+    ) {
+        $rows = @([pscustomobject]@{ amount = 1; userId = 'before' }, [pscustomobject]$Row, [pscustomobject]@{ amount = 2; userId = 'after' })
+        $errors = $null
+        $out = $rows | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        @($out.UserId) | Should -Be @('before', 'after')
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "$Id,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand"
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errors[0].TargetObject | Should -Be $rows[1]
+        $errors[0].Exception.Message | Should -Match "^Input #2 \(userId 'u-bad'\): "
+    }
+
+    It 'refuses a reserved claim name through -AdditionalClaims on a direct call' {
+        { New-SeedToken @{ AdditionalClaims = @{ iat = 5 } } -ErrorAction Stop } |
+            Should -Throw -ErrorId 'AdditionalClaimReserved,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+    }
+
+    It 'never prompts for a missing amount: it is an error' {
+        $out = Invoke-FreshPwsh "Import-Module '$ModuleManifest'; New-InitializationToken -ApiSignature (ConvertTo-SecureString x -AsPlainText -Force) -ErrorAction Continue; 'done'"
+        $out | Should -Contain 'done'
+        ($out -join "`n") | Should -Match 'amount is required'
+    }
+}
+
+Describe 'New-InitializationToken with a CSV file' {
+    It 'mints one token per row of a 1000-row CSV, each carrying its own row' {
+        $csv = Join-Path $TestDrive 'users.csv'
+        $lines = @('amount,cp,age,gender,userId,notificationKey') + (1..1000 | ForEach-Object { "$_.5,0$(1000 + $_),$($_ % 90),$(('M', 'F')[$_ % 2]),user-$_,nk-$_" })
+        Set-Content -Path $csv -Value $lines
+        $tokens = Import-Csv $csv | New-InitializationToken -ApiSignature $SeedSecret
+        $tokens.Count | Should -Be 1000
+        $results = $tokens | Test-Token -ApiSignature $SeedSecret
+        ($results | Where-Object IsValid).Count | Should -Be 1000
+        $i = 0
+        foreach ($t in $tokens) {
+            $i++
+            $t.UserId | Should -BeExactly "user-$i"
+            $t.Claims['notificationKey'] | Should -BeExactly "nk-$i"
+            $t.Claims['cp'] | Should -BeExactly "0$(1000 + $i)"
+            $t.Claims['amount'] | Should -Be ([decimal]"$i.5")
+        }
+        Get-TokenPart $tokens[41].Token 1 | Should -Match '^\{"amount":42.5,"cp":"01042","age":42,"gender":"M","userId":"user-42","iat":\d+,"notificationKey":"nk-42"\}$'
+    }
+}

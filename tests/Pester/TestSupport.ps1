@@ -1,0 +1,52 @@
+# Dot-sourced by every test file's BeforeAll: paths and small helpers the tests share.
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:ModuleManifest = Join-Path $RepoRoot 'out/ConvTokens/ConvTokens.psd1'
+$script:StandInModulePath = Join-Path $RepoRoot 'tests/SecretManagementStandIn'
+$script:NodeInterop = Join-Path $RepoRoot 'tests/node/jwt-interop.js'
+# The pinned pwsh tool runs as 'dotnet pwsh.dll'; a child pwsh is started the same way.
+$script:PwshCommand = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
+    @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll'))
+} else { @([Environment]::ProcessPath) }
+
+function ConvertFrom-Base64Url([string] $Text) {
+    $b64 = $Text.Replace('-', '+').Replace('_', '/')
+    switch ($b64.Length % 4) { 2 { $b64 += '==' } 3 { $b64 += '=' } }
+    [Convert]::FromBase64String($b64)
+}
+
+function ConvertTo-Base64Url([byte[]] $Bytes) {
+    [Convert]::ToBase64String($Bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+}
+
+function Get-TokenPart([string] $Token, [int] $Index) {
+    [Text.Encoding]::UTF8.GetString((ConvertFrom-Base64Url $Token.Split('.')[$Index]))
+}
+
+function ConvertTo-TestSecureString([string] $Text) { ConvertTo-SecureString -String $Text -AsPlainText -Force }
+
+# Signs header.payload JSON text with HMAC of the given algorithm and raw (unpadded) key: the reference.
+function New-HandMadeToken([string] $HeaderJson, [string] $PayloadJson, [string] $Secret, [string] $Hmac = 'HMACSHA256') {
+    $signingInput = (ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($HeaderJson))) + '.' +
+        (ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($PayloadJson)))
+    $mac = New-Object "System.Security.Cryptography.$Hmac" (, [Text.Encoding]::UTF8.GetBytes($Secret))
+    try { $signingInput + '.' + (ConvertTo-Base64Url $mac.ComputeHash([Text.Encoding]::ASCII.GetBytes($signingInput))) }
+    finally { $mac.Dispose() }
+}
+
+# Runs jobs through Node's jsonwebtoken (tests/node); secrets travel on stdin only.
+function Invoke-NodeJwt([object[]] $Jobs) {
+    $json = ConvertTo-Json -InputObject @($Jobs) -Depth 10 -Compress
+    $out = $json | & node $NodeInterop
+    if ($LASTEXITCODE -ne 0) { throw "node failed with exit code $LASTEXITCODE" }
+    ConvertFrom-Json -InputObject ($out -join '') -NoEnumerate
+}
+
+# Runs a script in a fresh pwsh with the given PSModulePath; returns its output as text lines.
+function Invoke-FreshPwsh([string] $Script, [string] $ModulePath) {
+    $saved = $env:PSModulePath
+    try {
+        if ($PSBoundParameters.ContainsKey('ModulePath')) { $env:PSModulePath = $ModulePath }
+        & $PwshCommand[0] @($PwshCommand | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Script 2>&1 | ForEach-Object { "$_" }
+    }
+    finally { $env:PSModulePath = $saved }
+}
