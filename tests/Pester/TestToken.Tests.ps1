@@ -1,0 +1,180 @@
+BeforeAll {
+    . $PSScriptRoot/TestSupport.ps1
+    Import-Module $ModuleManifest -Force
+    $script:Secret = 'monApiSignature'
+    $script:SecretSS = ConvertTo-TestSecureString $Secret
+    $script:Now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+    $script:Header = '{"alg":"HS256","typ":"JWT"}'
+    function Test-Payload([string] $PayloadJson, [string] $HeaderJson = $Header, [string] $Hmac = 'HMACSHA256', [hashtable] $Options = @{}) {
+        New-HandMadeToken $HeaderJson $PayloadJson $Secret $Hmac | Test-Token -ApiSignature $SecretSS @Options
+    }
+    $script:GoodPayload = "{`"amount`":100,`"cp`":`"75000`",`"age`":99,`"gender`":`"M`",`"userId`":`"u1`",`"iat`":$Now,`"notificationKey`":`"k1`"}"
+    $script:Good = New-HandMadeToken $Header $GoodPayload $Secret
+}
+
+Describe 'Test-Token on valid tokens' {
+    It 'accepts a token from New-InitializationToken and returns a typed result with the decoded parts' {
+        $r = New-InitializationToken -Amount 12.5 -UserId 'u9' -NotificationKey 'k9' -ApiSignature $SecretSS | Test-Token -ApiSignature $SecretSS
+        $r | Should -BeOfType ([ConvTokens.PowerShell.TokenValidationResult])
+        $r.IsValid | Should -BeTrue
+        $r.Reason | Should -BeExactly 'None'
+        $r.Message | Should -BeNullOrEmpty
+        $r.Algorithm | Should -BeExactly 'HS256'
+        $r.UserId | Should -BeExactly 'u9'
+        $r.NotificationKey | Should -BeExactly 'k9'
+        $r.Amount | Should -Be 12.5
+        $r.Amount | Should -BeOfType [decimal]
+        $r.Claims['iat'] | Should -BeOfType [long]
+        $r.Header['typ'] | Should -BeExactly 'JWT'
+    }
+
+    It 'accepts a hand-made token signed with the unpadded 15-byte secret' {
+        (Test-Payload $GoodPayload).IsValid | Should -BeTrue
+    }
+
+    It 'accepts plain strings and objects with a Token property from the pipeline, in order' {
+        $objects = @($Good, [pscustomobject]@{ Token = 'a.b' }, [pscustomobject]@{ Token = $Good })
+        @($objects | Test-Token -ApiSignature $SecretSS | ForEach-Object IsValid) | Should -Be @($true, $false, $true)
+    }
+
+    It 'returns only booleans with -Quiet' {
+        $out = @($Good, 'x.y.z') | Test-Token -ApiSignature $SecretSS -Quiet
+        $out | Should -Be @($true, $false)
+        $out[0] | Should -BeOfType [bool]
+    }
+
+    It 'explains a failure through -Verbose' {
+        $verbose = 'x.y.z' | Test-Token -ApiSignature $SecretSS -Quiet -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match 'Token #1 is invalid \(Malformed\)'
+    }
+}
+
+Describe 'Test-Token rejects' {
+    It 'alg none (an unsigned token) as UnsupportedAlgorithm' {
+        $payload = ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($GoodPayload))
+        $r = "$(ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes('{"alg":"none","typ":"JWT"}'))).$payload." | Test-Token -ApiSignature $SecretSS
+        $r.IsValid | Should -BeFalse
+        $r.Reason | Should -BeExactly 'UnsupportedAlgorithm'
+        $r.Message | Should -Match "alg is 'none'"
+    }
+
+    It '<Alg> signed with the same secret as UnsupportedAlgorithm' -ForEach @(
+        @{ Alg = 'HS384'; Hmac = 'HMACSHA384' }, @{ Alg = 'HS512'; Hmac = 'HMACSHA512' }, @{ Alg = 'RS256'; Hmac = 'HMACSHA256' }, @{ Alg = 'hs256'; Hmac = 'HMACSHA256' }) {
+        $r = Test-Payload $GoodPayload "{`"alg`":`"$Alg`",`"typ`":`"JWT`"}" $Hmac
+        $r.Reason | Should -BeExactly 'UnsupportedAlgorithm'
+        $r.Message | Should -Match "alg is '$Alg'"
+    }
+
+    It 'a flipped signature bit as InvalidSignature' {
+        $parts = $Good.Split('.')
+        $sig = ConvertFrom-Base64Url $parts[2]
+        $sig[5] = $sig[5] -bxor 0x10
+        $r = "$($parts[0]).$($parts[1]).$(ConvertTo-Base64Url $sig)" | Test-Token -ApiSignature $SecretSS
+        $r.Reason | Should -BeExactly 'InvalidSignature'
+        $r.Claims['userId'] | Should -BeExactly 'u1'
+    }
+
+    It 'a changed payload as InvalidSignature' {
+        $parts = $Good.Split('.')
+        $forged = ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($GoodPayload.Replace('"amount":100', '"amount":900')))
+        ("$($parts[0]).$forged.$($parts[2])" | Test-Token -ApiSignature $SecretSS).Reason | Should -BeExactly 'InvalidSignature'
+    }
+
+    It 'the wrong secret as InvalidSignature' {
+        ($Good | Test-Token -ApiSignature (ConvertTo-TestSecureString 'myApiSignature')).Reason | Should -BeExactly 'InvalidSignature'
+    }
+
+    It 'a secret that differs only by zero padding is the same HMAC key (RFC 2104), so this is not a false accept' {
+        # Documented HMAC property: keys shorter than the block are zero-padded.
+        ($Good | Test-Token -ApiSignature (ConvertTo-TestSecureString "$Secret$([char]0)")).IsValid | Should -BeTrue
+    }
+
+    It 'a truncated token as Malformed or InvalidSignature: <Case>' -ForEach @(
+        @{ Case = 'no signature segment'; Cut = { param($t) $t.Substring(0, $t.LastIndexOf('.')) }; Reason = 'Malformed' }
+        @{ Case = 'signature cut short'; Cut = { param($t) $t.Substring(0, $t.Length - 4) }; Reason = 'InvalidSignature' }
+        @{ Case = 'empty signature'; Cut = { param($t) $t.Substring(0, $t.LastIndexOf('.') + 1) }; Reason = 'InvalidSignature' }
+        @{ Case = 'payload cut'; Cut = { param($t) $p = $t.Split('.'); "$($p[0]).$($p[1].Substring(0, 10)).$($p[2])" }; Reason = 'Malformed' }
+        @{ Case = 'only a header'; Cut = { param($t) $t.Split('.')[0] }; Reason = 'Malformed' }
+        @{ Case = 'empty string'; Cut = { param($t) '' }; Reason = 'Malformed' }
+    ) {
+        $r = (& $Cut $Good) | Test-Token -ApiSignature $SecretSS
+        $r.IsValid | Should -BeFalse
+        $r.Reason | Should -BeExactly $Reason
+    }
+
+    It 'a signature with non-canonical base64url trailing bits as Malformed' {
+        $parts = $Good.Split('.')
+        $last = $parts[2][-1]
+        $alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+        $twin = $alphabet[$alphabet.IndexOf($last) -bxor 1]
+        ("$($parts[0]).$($parts[1]).$($parts[2].Substring(0, $parts[2].Length - 1))$twin" | Test-Token -ApiSignature $SecretSS).Reason | Should -BeExactly 'Malformed'
+    }
+
+    It 'a crit header as CriticalHeader' {
+        (Test-Payload $GoodPayload '{"alg":"HS256","typ":"JWT","crit":["exp"]}').Reason | Should -BeExactly 'CriticalHeader'
+    }
+
+    It 'duplicate claims as Malformed' {
+        $r = Test-Payload "{`"amount`":1,`"amount`":1000,`"iat`":$Now,`"notificationKey`":`"k`"}"
+        $r.Reason | Should -BeExactly 'Malformed'
+        $r.Message | Should -Match "'amount' more than once"
+    }
+
+    It 'a payload that is not JSON as Malformed' {
+        (Test-Payload 'not json').Reason | Should -BeExactly 'Malformed'
+    }
+
+    It 'a token over the size limit as TooLarge without decoding it' {
+        (('a' * 70000) | Test-Token -ApiSignature $SecretSS).Reason | Should -BeExactly 'TooLarge'
+    }
+
+    It 'a missing <Claim> as MissingClaim' -ForEach @(@{ Claim = 'amount' }, @{ Claim = 'iat' }, @{ Claim = 'notificationKey' }) {
+        $claims = [ordered]@{ amount = 1; iat = $Now; notificationKey = 'k' }
+        $claims.Remove($Claim)
+        $r = Test-Payload ($claims | ConvertTo-Json -Compress)
+        $r.Reason | Should -BeExactly 'MissingClaim'
+        $r.Message | Should -Match "'$Claim' is missing"
+    }
+
+    It 'a claim of the wrong type as InvalidClaim: <Json>' -ForEach @(
+        @{ Json = '"amount":"100"' }, @{ Json = '"amount":-1' }, @{ Json = '"cp":75000' }, @{ Json = '"age":"99"' }, @{ Json = '"age":-3' },
+        @{ Json = '"gender":"X"' }, @{ Json = '"userId":42' }, @{ Json = '"forceManualConfirm":"true"' }, @{ Json = '"exp":"soon"' }) {
+        $name = ($Json -split ':')[0].Trim('"')
+        $claims = [ordered]@{ amount = 1; iat = $Now; notificationKey = 'k' }
+        $payload = ($claims | ConvertTo-Json -Compress)
+        $payload = if ($claims.Contains($name)) { $payload -replace "`"$name`":[^,}]+", $Json } else { $payload.TrimEnd('}') + ",$Json}" }
+        (Test-Payload $payload).Reason | Should -BeExactly 'InvalidClaim'
+    }
+
+    It 'an iat that is not a whole number as InvalidClaim' {
+        (Test-Payload '{"amount":1,"iat":1700000000.5,"notificationKey":"k"}').Reason | Should -BeExactly 'InvalidClaim'
+    }
+
+    It 'an iat beyond the clock skew in the future as IssuedInFuture, and within it as valid' {
+        (Test-Payload "{`"amount`":1,`"iat`":$($Now + 600),`"notificationKey`":`"k`"}").Reason | Should -BeExactly 'IssuedInFuture'
+        (Test-Payload "{`"amount`":1,`"iat`":$($Now + 30),`"notificationKey`":`"k`"}").IsValid | Should -BeTrue
+        (Test-Payload "{`"amount`":1,`"iat`":$($Now + 600),`"notificationKey`":`"k`"}" -Options @{ ClockSkew = [timespan]::FromMinutes(15) }).IsValid | Should -BeTrue
+    }
+
+    It 'a token older than -MaximumAge as TooOld' {
+        $old = "{`"amount`":1,`"iat`":$($Now - 3600),`"notificationKey`":`"k`"}"
+        (Test-Payload $old -Options @{ MaximumAge = [timespan]::FromMinutes(10) }).Reason | Should -BeExactly 'TooOld'
+        (Test-Payload $old).IsValid | Should -BeTrue
+    }
+
+    It 'an expired exp as Expired and a future nbf as NotYetValid' {
+        (Test-Payload "{`"amount`":1,`"iat`":$($Now - 7200),`"notificationKey`":`"k`",`"exp`":$($Now - 3600)}").Reason | Should -BeExactly 'Expired'
+        (Test-Payload "{`"amount`":1,`"iat`":$Now,`"notificationKey`":`"k`",`"exp`":$($Now + 3600)}").IsValid | Should -BeTrue
+        (Test-Payload "{`"amount`":1,`"iat`":$Now,`"notificationKey`":`"k`",`"nbf`":$($Now + 3600)}").Reason | Should -BeExactly 'NotYetValid'
+    }
+
+    It 'refuses a negative -ClockSkew with ClockSkewInvalid' {
+        { $Good | Test-Token -ApiSignature $SecretSS -ClockSkew ([timespan]::FromSeconds(-1)) } |
+            Should -Throw -ErrorId 'ClockSkewInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand'
+    }
+
+    It 'refuses a zero -MaximumAge with MaximumAgeInvalid' {
+        { $Good | Test-Token -ApiSignature $SecretSS -MaximumAge 0 } |
+            Should -Throw -ErrorId 'MaximumAgeInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand'
+    }
+}
