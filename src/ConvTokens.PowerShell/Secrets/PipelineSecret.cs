@@ -21,6 +21,8 @@ namespace ConvTokens.PowerShell.Secrets
 
         public SecretSource Source => _source;
 
+        public bool IsRead => _value is not null;
+
         /// <summary>The secret; throws <see cref="SecretException"/> when it cannot be had.</summary>
         public SecretBytes Value
         {

@@ -1,0 +1,392 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using ConvTokens.Engine;
+using ConvTokens.Engine.Exchange;
+using ConvTokens.PowerShell.Secrets;
+
+namespace ConvTokens.PowerShell.Commands
+{
+    /// <summary>
+    /// Exchanges initialization tokens for session tokens at {BaseUri}/token (JWT-bearer grant), or opens a
+    /// machine-to-machine session (client-credentials grant). Requests run concurrently up to
+    /// -ThrottleLimit over one keep-alive HttpClient; output keeps input order.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "SessionToken", DefaultParameterSetName = JwtBearerParameterSet)]
+    [OutputType(typeof(SessionToken))]
+    public sealed class GetSessionTokenCommand : PSCmdlet, IDisposable
+    {
+        private const string JwtBearerParameterSet = "JwtBearer";
+        private const string ClientCredentialsParameterSet = "ClientCredentials";
+        public const string ProductionBaseUri = "https://api.jackpot-io.com/v2";
+        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private readonly Queue<PendingExchange> _pending = new Queue<PendingExchange>();
+        private readonly ConcurrentQueue<string> _log = new ConcurrentQueue<string>();
+        private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+        private PipelineSecret? _apiKey;
+        private PipelineSecret? _clientSecret;
+        private SessionTokenClient? _client;
+        private Uri _tokenEndpoint = new Uri(ProductionBaseUri + "/token");
+        private long _inputNumber;
+        private long _completed;
+        private long _failed;
+        private bool _verbose;
+        private bool _progressShown;
+
+        #region Parameters
+
+        /// <summary>InitializationToken objects, compact token strings, or objects with a Token property.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = JwtBearerParameterSet)]
+        [Alias("Token", "Assertion")]
+        public PSObject[]? InitializationToken { get; set; }
+
+        /// <summary>Open a machine-to-machine session with the client-credentials grant.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ClientCredentialsParameterSet)]
+        public SwitchParameter ClientCredentials { get; set; }
+
+        [Parameter(ParameterSetName = ClientCredentialsParameterSet)]
+        public SecureString? ClientSecret { get; set; }
+
+        [Parameter(ParameterSetName = ClientCredentialsParameterSet)]
+        [ValidateNotNullOrEmpty]
+        public string ClientSecretSecretName { get; set; } = CommandSupport.DefaultClientSecretSecretName;
+
+        [Parameter]
+        public SecureString? ApiKey { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ApiKeySecretName { get; set; } = CommandSupport.DefaultApiKeySecretName;
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Vault { get; set; }
+
+        /// <summary>The API's base address; the endpoint is {BaseUri}/token. https only, except loopback addresses.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri BaseUri { get; set; } = new Uri(ProductionBaseUri);
+
+        /// <summary>How many requests may be in flight at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        [Parameter]
+        [ValidateRange(1, 600)]
+        public int TimeoutSec { get; set; } = 30;
+
+        /// <summary>Retries for failures that cannot have spent the token: no connection, 429, 503.</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int MaximumRetryCount { get; set; } = 3;
+
+        /// <summary>First wait between retries when the server sends no Retry-After; doubles each retry.</summary>
+        [Parameter]
+        [ValidateRange(0, 600)]
+        public double RetryIntervalSec { get; set; } = 1;
+
+        /// <summary>The longest Retry-After honoured; a longer one ends the retries.</summary>
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int MaximumRetryDelaySec { get; set; } = 60;
+
+        /// <summary>Also put the token in PlainTextToken as a string.</summary>
+        [Parameter]
+        public SwitchParameter AsPlainText { get; set; }
+
+        #endregion
+
+        #region Overrides
+
+        protected override void BeginProcessing()
+        {
+            _verbose = CommandSupport.IsVerbose(this);
+            if (!BaseUriPolicy.TryGetTokenEndpoint(BaseUri, out var endpoint, out var problem))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem, nameof(BaseUri)), "BaseUriInsecure", ErrorCategory.SecurityError, BaseUri));
+            }
+            _tokenEndpoint = endpoint!;
+            _apiKey = new PipelineSecret(new SecretSource("ApiKey", ApiKey, ApiKeySecretName, Vault), WriteVerbose);
+            if (ClientCredentials)
+            {
+                _clientSecret = new PipelineSecret(new SecretSource("ClientSecret", ClientSecret, ClientSecretSecretName, Vault), WriteVerbose);
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == ClientCredentialsParameterSet)
+            {
+                _inputNumber++;
+                var client = Client();
+                var body = ExchangeRequest.ClientCredentials(Secret(_apiKey!), Secret(_clientSecret!));
+                Enqueue(new PendingExchange(client.ExchangeAsync(body, _stop.Token), _inputNumber, "client_credentials", null, null, null, ClientSecretSecretName));
+                DrainCompleted();
+                return;
+            }
+            foreach (var item in InitializationToken ?? Array.Empty<PSObject>())
+            {
+                _inputNumber++;
+                if (!TryReadToken(item, out var token, out var notificationKey, out var userId, out var amount, out var problem))
+                {
+                    _failed++;
+                    WriteError(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), "InitializationTokenInputInvalid",
+                        ErrorCategory.InvalidArgument, item));
+                    continue;
+                }
+                var client = Client();
+                var body = ExchangeRequest.JwtBearer(Secret(_apiKey!), token!);
+                Enqueue(new PendingExchange(client.ExchangeAsync(body, _stop.Token), _inputNumber, "jwt-bearer", notificationKey, userId, amount, item));
+                DrainCompleted();
+                while (_pending.Count >= ThrottleLimit) { WriteNext(); }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            while (_pending.Count > 0) { WriteNext(); }
+            FlushLog();
+            if (_progressShown)
+            {
+                WriteProgress(new ProgressRecord(1, "Exchanging initialization tokens", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            // Let in-flight requests observe the cancellation, then drop the connections.
+            foreach (var pending in _pending)
+            {
+                try { pending.Task.Wait(TimeSpan.FromSeconds(2)); }
+                catch (AggregateException) { }
+            }
+            _client?.Dispose();
+            _apiKey?.Dispose();
+            _clientSecret?.Dispose();
+            _stop.Dispose();
+        }
+
+        #endregion
+
+        private SessionTokenClient Client()
+        {
+            if (_client is not null) { return _client; }
+            _client = new SessionTokenClient(new ExchangeOptions
+            {
+                TokenEndpoint = _tokenEndpoint,
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                MaximumRetryCount = MaximumRetryCount,
+                RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
+                MaximumRetryDelay = TimeSpan.FromSeconds(MaximumRetryDelaySec),
+                MaximumConnections = ThrottleLimit,
+            });
+            if (_verbose) { _client.Log += _log.Enqueue; }
+            WriteVerbose($"Exchanging at {_tokenEndpoint} with up to {ThrottleLimit} requests in flight; output keeps input order.");
+            return _client;
+        }
+
+        private SecretBytes Secret(PipelineSecret secret)
+        {
+            try
+            {
+                return secret.Value;
+            }
+            catch (SecretException failure)
+            {
+                ThrowTerminatingError(CommandSupport.ToErrorRecord(failure, secret.Source.SecretName));
+                throw;
+            }
+        }
+
+        private void Enqueue(PendingExchange pending) => _pending.Enqueue(pending);
+
+        private void DrainCompleted()
+        {
+            while (_pending.Count > 0 && _pending.Peek().Task.IsCompleted) { WriteNext(); }
+            FlushLog();
+        }
+
+        /// <summary>Waits for the oldest exchange and writes its result, so output keeps input order.</summary>
+        private void WriteNext()
+        {
+            var pending = _pending.Peek();
+            try
+            {
+                while (!pending.Task.Wait(100, _stop.Token)) { FlushLog(); }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+            _pending.Dequeue();
+            FlushLog();
+            var outcome = pending.Task.Result;
+            _completed++;
+            if (outcome.Succeeded)
+            {
+                WriteObject(new SessionToken(ToSecureString(outcome.AccessToken!), AsPlainText ? outcome.AccessToken : null, outcome.TokenType!,
+                    outcome.IssuedOn, outcome.ExpiresOn, outcome.ExpirySource!, pending.GrantType, _tokenEndpoint,
+                    pending.NotificationKey, pending.UserId, pending.Amount));
+            }
+            else if (outcome.Failure != ExchangeFailure.Cancelled)
+            {
+                _failed++;
+                WriteError(ToErrorRecord(outcome, pending));
+            }
+            ShowProgress();
+        }
+
+        private ErrorRecord ToErrorRecord(ExchangeOutcome outcome, PendingExchange pending)
+        {
+            var (id, category) = outcome.Failure switch
+            {
+                ExchangeFailure.Rejected when outcome.OAuthError == "invalid_grant" => ("SessionTokenInvalidGrant", ErrorCategory.InvalidArgument),
+                ExchangeFailure.Rejected when outcome.OAuthError == "invalid_client" => ("SessionTokenInvalidClient", ErrorCategory.AuthenticationError),
+                ExchangeFailure.Rejected => ("SessionTokenRejected", ErrorCategory.InvalidOperation),
+                ExchangeFailure.RateLimited => ("SessionTokenRateLimited", ErrorCategory.LimitsExceeded),
+                ExchangeFailure.ServiceUnavailable => ("SessionTokenServiceUnavailable", ErrorCategory.ResourceUnavailable),
+                ExchangeFailure.ConnectionFailed => ("SessionTokenConnectionFailed", ErrorCategory.ConnectionError),
+                ExchangeFailure.ServerError => ("SessionTokenServerError", ErrorCategory.InvalidResult),
+                ExchangeFailure.OutcomeUnknown => ("SessionTokenOutcomeUnknown", ErrorCategory.OperationTimeout),
+                ExchangeFailure.ResponseInvalid => ("SessionTokenResponseInvalid", ErrorCategory.InvalidData),
+                ExchangeFailure.RedirectRefused => ("SessionTokenRedirectRefused", ErrorCategory.SecurityError),
+                _ => ("SessionTokenFailed", ErrorCategory.NotSpecified),
+            };
+            var secrets = new[] { _apiKey?.IsRead == true ? _apiKey.Value : null, _clientSecret?.IsRead == true ? _clientSecret.Value : null };
+            var label = pending.NotificationKey is null ? string.Empty
+                : $" (notificationKey '{pending.NotificationKey}'{(pending.UserId is null ? string.Empty : $", userId '{pending.UserId}'")})";
+            var message = $"Input #{pending.InputNumber}{label}: {Redaction.Redact(outcome.Message, secrets)}";
+            var exception = new SessionTokenException(message, outcome.StatusCode, outcome.OAuthError,
+                Redaction.Redact(outcome.OAuthErrorDescription, secrets), outcome.MayBeSpent, outcome.Attempts);
+            return new ErrorRecord(exception, id, category, pending.Target);
+        }
+
+        private void ShowProgress()
+        {
+            if (_completed < 100 || _sinceProgress.Elapsed < ProgressInterval) { return; }
+            _sinceProgress.Restart();
+            _progressShown = true;
+            WriteProgress(new ProgressRecord(1, "Exchanging initialization tokens",
+                $"{_completed} answered, {_failed} failed, {_pending.Count} in flight"));
+        }
+
+        private void FlushLog()
+        {
+            while (_log.TryDequeue(out var line)) { WriteVerbose(line); }
+        }
+
+        private bool TryReadToken(PSObject item, out string? token, out string? notificationKey, out string? userId, out object? amount, out string? problem)
+        {
+            token = notificationKey = userId = problem = null;
+            amount = null;
+            switch (item?.BaseObject)
+            {
+                case ConvTokens.PowerShell.InitializationToken minted:
+                    token = minted.Token;
+                    notificationKey = minted.NotificationKey;
+                    userId = minted.UserId;
+                    amount = minted.Amount;
+                    return true;
+                case string text:
+                    token = text;
+                    break;
+                case null:
+                    problem = "the input is null; pipe InitializationToken objects or token strings.";
+                    return false;
+                default:
+                    token = item.Properties["Token"]?.Value is { } value ? (value is PSObject wrapped ? wrapped.BaseObject : value) as string : null;
+                    if (token is null)
+                    {
+                        problem = $"a {item.BaseObject.GetType().Name} is neither a token string nor an object with a Token property.";
+                        return false;
+                    }
+                    break;
+            }
+            if (token.Length == 0 || token.Length > 64 * 1024 || token.Split('.').Length != 3)
+            {
+                problem = "the token is not a compact JWT (three base64url segments separated by dots).";
+                return false;
+            }
+            var claims = JwtPeek.ReadClaims(token);
+            notificationKey = claims?["notificationKey"] as string;
+            userId = claims?["userId"] as string;
+            amount = claims?["amount"];
+            return true;
+        }
+
+        private static SecureString ToSecureString(string text)
+        {
+            var secure = new SecureString();
+            foreach (var c in text) { secure.AppendChar(c); }
+            secure.MakeReadOnly();
+            return secure;
+        }
+
+        private sealed class PendingExchange
+        {
+            public PendingExchange(Task<ExchangeOutcome> task, long inputNumber, string grantType, string? notificationKey, string? userId, object? amount, object target)
+            {
+                Task = task;
+                InputNumber = inputNumber;
+                GrantType = grantType;
+                NotificationKey = notificationKey;
+                UserId = userId;
+                Amount = amount;
+                Target = target;
+            }
+
+            public Task<ExchangeOutcome> Task { get; }
+            public long InputNumber { get; }
+            public string GrantType { get; }
+            public string? NotificationKey { get; }
+            public string? UserId { get; }
+            public object? Amount { get; }
+            public object Target { get; }
+        }
+    }
+
+    /// <summary>Which base addresses may receive the apiKey: https anywhere, http only on loopback.</summary>
+    internal static class BaseUriPolicy
+    {
+        public static bool TryGetTokenEndpoint(Uri baseUri, out Uri? endpoint, out string? problem)
+        {
+            endpoint = null;
+            if (!baseUri.IsAbsoluteUri)
+            {
+                problem = $"BaseUri '{baseUri}' is not an absolute URI; use e.g. {GetSessionTokenCommand.ProductionBaseUri}.";
+                return false;
+            }
+            if (!string.IsNullOrEmpty(baseUri.UserInfo))
+            {
+                problem = "BaseUri must not carry user information; the apiKey is sent in the request body.";
+                return false;
+            }
+            var https = baseUri.Scheme == Uri.UriSchemeHttps;
+            var loopbackHttp = baseUri.Scheme == Uri.UriSchemeHttp && IsLoopback(baseUri);
+            if (!https && !loopbackHttp)
+            {
+                problem = $"BaseUri '{baseUri.GetLeftPart(UriPartial.Authority)}' is not https; the apiKey travels only over https (plain http is allowed for loopback addresses only).";
+                return false;
+            }
+            var text = baseUri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+            endpoint = new Uri(text + "/token");
+            problem = null;
+            return true;
+        }
+
+        private static bool IsLoopback(Uri uri) =>
+            uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+    }
+}
