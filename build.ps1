@@ -100,7 +100,7 @@ function Invoke-Build {
 function Restore-TestTool {
     # Pester comes from NuGet at a pinned version, into out/tools, never from what a machine has installed.
     $pester = Join-Path $ToolsOut "pester/$PesterVersion/tools/Pester.psd1"
-    if (-not (Test-Path $pester)) {
+    if (-not (Test-Path $pester) -or -not (Test-Path (Join-Path $ToolsOut 'system.identitymodel.tokens.jwt'))) {
         Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'tests/TestTools.csproj'), '--packages', $ToolsOut, '--nologo', '-v', 'quiet')
     }
     $nodeDir = Join-Path $RepoRoot 'tests/node'

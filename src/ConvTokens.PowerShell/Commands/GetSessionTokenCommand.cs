@@ -57,6 +57,7 @@ namespace ConvTokens.PowerShell.Commands
 
         [Parameter(ParameterSetName = ClientCredentialsParameterSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.SecretNameCompleter))]
         public string ClientSecretSecretName { get; set; } = CommandSupport.DefaultClientSecretSecretName;
 
         [Parameter]
@@ -64,10 +65,12 @@ namespace ConvTokens.PowerShell.Commands
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.SecretNameCompleter))]
         public string ApiKeySecretName { get; set; } = CommandSupport.DefaultApiKeySecretName;
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.VaultNameCompleter))]
         public string? Vault { get; set; }
 
         /// <summary>The API's base address; the endpoint is {BaseUri}/token. https only, except loopback addresses.</summary>

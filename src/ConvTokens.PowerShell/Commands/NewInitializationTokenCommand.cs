@@ -79,10 +79,12 @@ namespace ConvTokens.PowerShell.Commands
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.SecretNameCompleter))]
         public string ApiSignatureSecretName { get; set; } = CommandSupport.DefaultApiSignatureSecretName;
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.VaultNameCompleter))]
         public string? Vault { get; set; }
 
         #endregion

@@ -31,10 +31,12 @@ namespace ConvTokens.PowerShell.Commands
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.SecretNameCompleter))]
         public string ApiSignatureSecretName { get; set; } = CommandSupport.DefaultApiSignatureSecretName;
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.VaultNameCompleter))]
         public string? Vault { get; set; }
 
         /// <summary>How far iat may lie in the future, and how much exp/nbf may be off; default 60 seconds.</summary>
