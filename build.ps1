@@ -71,7 +71,7 @@ function Invoke-Build {
     Write-Host "Building ConvTokens $version ($Configuration)"
     $staging = Join-Path $OutDir 'build'
     Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'src/ConvTokens.PowerShell/ConvTokens.PowerShell.csproj'),
-        '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+        '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
 
     if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
     $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'Dependencies')
@@ -92,7 +92,7 @@ function Invoke-Build {
 
     $endpointProject = Join-Path $RepoRoot 'src/ConvTokens.TokenEndpoint/ConvTokens.TokenEndpoint.csproj'
     if (Test-Path $endpointProject) {
-        Invoke-Native dotnet @('build', $endpointProject, '-c', $Configuration, '-o', $EndpointOut, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+        Invoke-Native dotnet @('build', $endpointProject, '-c', $Configuration, '-o', $EndpointOut, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
     }
     Write-Host "Module: $ModuleOut"
 }

@@ -252,7 +252,12 @@ internal sealed class RequestHandler
             json.WriteStartObject();
             json.WriteNumber("faults", plan.Entries.Count);
             json.WriteBoolean("mix", plan.Mix is not null);
-            json.WriteString("shape", plan.DefaultShape.ToString());
+            json.WriteString("shape", plan.DefaultShape switch
+            {
+                ResponseShape.SessionToken => "sessionToken",
+                ResponseShape.Token => "token",
+                _ => "oauth",
+            });
             json.WriteEndObject();
         });
     }

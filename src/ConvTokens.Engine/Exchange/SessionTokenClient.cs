@@ -270,6 +270,11 @@ namespace ConvTokens.Engine.Exchange
                 return;
             }
             var now = _clock();
+            // A retried exchange may carry the failure of an earlier attempt.
+            outcome.Failure = ExchangeFailure.None;
+            outcome.Message = null;
+            outcome.OAuthError = null;
+            outcome.OAuthErrorDescription = null;
             outcome.AccessToken = token;
             outcome.TokenType = string.IsNullOrEmpty(type) ? "Bearer" : type;
             outcome.IssuedOn = now;

@@ -1,0 +1,269 @@
+BeforeAll {
+    . $PSScriptRoot/TestSupport.ps1
+    Import-Module $ModuleManifest -Force
+    Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
+    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 600
+    $script:Sig = $Ep.ApiSignature
+    $script:Key = $Ep.ApiKey
+    $script:Exchange = @{ BaseUri = $Ep.BaseUri; ApiKey = $Key }
+    function New-Token([int] $Count = 1, [string] $Prefix = 'u') {
+        1..$Count | ForEach-Object { [pscustomobject]@{ amount = $_; userId = "$Prefix$_"; notificationKey = "$Prefix-nk-$_-$([guid]::NewGuid().ToString('N'))" } } |
+            New-InitializationToken -ApiSignature $Sig
+    }
+    function Get-Claims([string] $Jwt) { Get-TokenPart $Jwt 1 | ConvertFrom-Json }
+    $script:CmdId = 'ConvTokens.PowerShell.Commands.GetSessionTokenCommand'
+}
+
+AfterAll {
+    if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
+}
+
+Describe 'Get-SessionToken over loopback HTTP' {
+    BeforeEach { Reset-TokenEndpoint -Endpoint $Ep }
+
+    It 'exchanges an initialization token for a typed session token (JWT-bearer grant)' {
+        $init = New-Token
+        $s = $init | Get-SessionToken @Exchange
+        $s | Should -BeOfType ([ConvTokens.PowerShell.SessionToken])
+        $s.Token | Should -BeOfType ([securestring])
+        $s.PlainTextToken | Should -BeNullOrEmpty
+        $s.TokenType | Should -BeExactly 'Bearer'
+        $s.GrantType | Should -BeExactly 'jwt-bearer'
+        $s.ExpirySource | Should -BeExactly 'expires_in'
+        ($s.ExpiresOn - $s.IssuedOn).TotalSeconds | Should -Be 3600
+        $s.IsExpired | Should -BeFalse
+        $s.NotificationKey | Should -BeExactly $init.NotificationKey
+        $s.UserId | Should -BeExactly 'u1'
+        $s.Amount | Should -Be 1
+        $s.TokenEndpoint | Should -Be "$($Ep.BaseUri)/token"
+        $claims = Get-Claims (ConvertFrom-SecureString $s.Token -AsPlainText)
+        $claims.notificationKey | Should -BeExactly $init.NotificationKey
+        ($claims.exp - $claims.iat) | Should -Be 3600
+        "$s" | Should -Not -Match ([regex]::Escape((ConvertFrom-SecureString $s.Token -AsPlainText)))
+    }
+
+    It 'hands the token out as plain text only with -AsPlainText' {
+        $s = New-Token | Get-SessionToken @Exchange -AsPlainText
+        $s.PlainTextToken | Should -BeExactly (ConvertFrom-SecureString $s.Token -AsPlainText)
+    }
+
+    It 'takes token strings and objects with a Token property, labelling them from the token' {
+        $t = New-Token 2
+        $out = @($t[0].Token, [pscustomobject]@{ Token = $t[1].Token }) | Get-SessionToken @Exchange
+        @($out.UserId) | Should -Be @('u1', 'u2')
+        @($out.NotificationKey) | Should -Be @($t.NotificationKey)
+    }
+
+    It 'opens a client-credentials session' {
+        $s = Get-SessionToken -ClientCredentials -ClientSecret $Ep.ClientSecret @Exchange
+        $s.GrantType | Should -BeExactly 'client_credentials'
+        $s.TokenType | Should -BeExactly 'Bearer'
+        $s.NotificationKey | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a wrong client secret with SessionTokenInvalidClient' {
+        { Get-SessionToken -ClientCredentials -ClientSecret (ConvertTo-TestSecureString 'nope') @Exchange -ErrorAction Stop } |
+            Should -Throw -ErrorId "SessionTokenInvalidClient,$CmdId"
+    }
+
+    It 'spends an initialization token once: the second exchange is SessionTokenInvalidGrant' {
+        $init = New-Token
+        $null = $init | Get-SessionToken @Exchange
+        $errors = $null
+        $again = $init | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $again | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenInvalidGrant,$CmdId"
+        $errors[0].TargetObject | Should -Be $init
+        $errors[0].Exception.StatusCode | Should -Be 400
+        $errors[0].Exception.OAuthError | Should -BeExactly 'invalid_grant'
+        $errors[0].Exception.OAuthErrorDescription | Should -Match 'already used'
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeFalse
+        $errors[0].Exception.Message | Should -Match "^Input #1 \(notificationKey '$($init.NotificationKey)', userId 'u1'\): POST .*/token answered 400 invalid_grant"
+    }
+
+    It 'refuses a wrong apiKey with SessionTokenInvalidClient' {
+        $errors = $null
+        $null = New-Token | Get-SessionToken -BaseUri $Ep.BaseUri -ApiKey (ConvertTo-TestSecureString 'wrong-key') -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenInvalidClient,$CmdId"
+        $errors[0].Exception.StatusCode | Should -Be 401
+    }
+
+    It 'refuses a token signed with another apiSignature with SessionTokenInvalidGrant' {
+        $errors = $null
+        $null = New-InitializationToken -Amount 1 -ApiSignature (ConvertTo-TestSecureString 'not-the-signature') |
+            Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenInvalidGrant,$CmdId"
+    }
+
+    It 'writes InitializationTokenInputInvalid for input that is no token, and goes on' {
+        $t = New-Token 2
+        $errors = $null
+        $out = @($t[0], 42, 'not-a-jwt', $t[1]) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        @($out.UserId) | Should -Be @('u1', 'u2')
+        @($errors.FullyQualifiedErrorId) | Should -Be @("InitializationTokenInputInvalid,$CmdId", "InitializationTokenInputInvalid,$CmdId")
+        @($errors.TargetObject) | Should -Be @(42, 'not-a-jwt')
+    }
+
+    It 'exchanges a 1000-token batch with -ThrottleLimit 8: 1000 session tokens in input order, each from its own input' {
+        $tokens = New-Token 1000 -Prefix b
+        $sessions = $tokens | Get-SessionToken @Exchange -ThrottleLimit 8
+        $sessions.Count | Should -Be 1000
+        for ($i = 0; $i -lt 1000; $i++) {
+            if ($sessions[$i].NotificationKey -ne $tokens[$i].NotificationKey) { throw "output $i is not from input $i" }
+        }
+        $claims = Get-Claims (ConvertFrom-SecureString $sessions[777].Token -AsPlainText)
+        $claims.notificationKey | Should -BeExactly $tokens[777].NotificationKey
+        $stats = Get-TokenEndpointStats -Endpoint $Ep
+        $stats.issued | Should -Be 1000
+        $stats.maxInFlight | Should -BeGreaterThan 1
+        $stats.maxInFlight | Should -BeLessOrEqual 8
+    }
+}
+
+Describe 'Get-SessionToken faults, retries and the one-time rule' {
+    BeforeEach { Reset-TokenEndpoint -Endpoint $Ep }
+
+    It 'retries 429 honouring Retry-After and then succeeds' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'status429'; retryAfter = 1; count = 2 }
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $verbose = New-Token | Get-SessionToken @Exchange -Verbose 4>&1
+        $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 2
+        @($verbose | Where-Object { $_ -is [ConvTokens.PowerShell.SessionToken] }).Count | Should -Be 1
+        @($verbose | Where-Object { "$_" -match '-> 429' }).Count | Should -Be 2
+        @($verbose | Where-Object { "$_" -match 'Retrying in 1000 ms' }).Count | Should -Be 2
+        (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 3
+    }
+
+    It 'retries 503 and then succeeds' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'status503'; retryAfter = 0; count = 1 }
+        (New-Token | Get-SessionToken @Exchange).TokenType | Should -BeExactly 'Bearer'
+        (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 2
+    }
+
+    It 'gives up on 429 after -MaximumRetryCount with SessionTokenRateLimited; the token is still good' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'status429'; retryAfter = 0; count = 2 }
+        $init = New-Token
+        $errors = $null
+        $null = $init | Get-SessionToken @Exchange -MaximumRetryCount 1 -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenRateLimited,$CmdId"
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeFalse
+        $errors[0].Exception.Attempts | Should -Be 2
+        $errors[0].Exception.Message | Should -Match 'was not spent and can be sent again'
+        ($init | Get-SessionToken @Exchange).NotificationKey | Should -BeExactly $init.NotificationKey
+    }
+
+    It 'does not wait for a Retry-After longer than -MaximumRetryDelaySec: SessionTokenServiceUnavailable' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'status503'; retryAfter = 120 }
+        $errors = $null
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $null = New-Token | Get-SessionToken @Exchange -MaximumRetryDelaySec 5 -ErrorVariable errors -ErrorAction SilentlyContinue
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenServiceUnavailable,$CmdId"
+        $errors[0].Exception.StatusCode | Should -Be 503
+    }
+
+    It 'never retries a 500 after the token was consumed: SessionTokenServerError, may be spent' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'status500AfterConsume' }
+        $init = New-Token
+        $errors = $null
+        $null = $init | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenServerError,$CmdId"
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeTrue
+        $errors[0].Exception.Attempts | Should -Be 1
+        $errors[0].Exception.Message | Should -Match 'may be spent'
+        $stats = Get-TokenEndpointStats -Endpoint $Ep
+        $stats.requests | Should -Be 1
+        $stats.consumedThenResent | Should -Be 0
+    }
+
+    It 'never retries a dropped connection: SessionTokenOutcomeUnknown' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'drop' }
+        $errors = $null
+        $null = New-Token | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenOutcomeUnknown,$CmdId"
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeTrue
+        (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 1
+    }
+
+    It 'never retries after a timeout: SessionTokenOutcomeUnknown' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'slow'; delayMs = 4000 }
+        $errors = $null
+        $null = New-Token | Get-SessionToken @Exchange -TimeoutSec 1 -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenOutcomeUnknown,$CmdId"
+        $errors[0].Exception.Message | Should -Match 'no answer within 1 s'
+        (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 1
+    }
+
+    It 'reports a 200 with a malformed body as SessionTokenResponseInvalid, may be spent' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'malformed' }
+        $errors = $null
+        $null = New-Token | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenResponseInvalid,$CmdId"
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeTrue
+    }
+
+    It 'reports an HTML error page as SessionTokenServerError without echoing the page' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'html' }
+        $errors = $null
+        $null = New-Token | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenServerError,$CmdId"
+        $errors[0].Exception.StatusCode | Should -Be 502
+        $errors[0].Exception.Message | Should -Match 'text/html body of \d+ bytes'
+        $errors[0].Exception.Message | Should -Not -Match '<html'
+    }
+
+    It 'accepts the <Shape> response shape (expiry from <Source>)' -ForEach @(@{ Shape = 'sessionToken'; Source = 'expires_in' }, @{ Shape = 'token'; Source = 'exp' }) {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'shape'; shape = $Shape }
+        $s = New-Token | Get-SessionToken @Exchange
+        $s.ExpirySource | Should -BeExactly $Source
+        $exp = (Get-Claims (ConvertFrom-SecureString $s.Token -AsPlainText)).exp
+        [Math]::Abs($s.ExpiresOn.ToUnixTimeSeconds() - $exp) | Should -BeLessOrEqual 2
+    }
+
+    It 'follows a 307 within the same origin' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'redirect'; location = "$($Ep.BaseUri)/token" }
+        (New-Token | Get-SessionToken @Exchange).TokenType | Should -BeExactly 'Bearer'
+        (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 2
+    }
+
+    It 'refuses a redirect to another origin (<Location>) and sends nothing there' -ForEach @(
+        @{ Location = 'http://127.0.0.2:9/token' }, @{ Location = 'https://evil.invalid/token' }) {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'redirect'; location = $Location }
+        $errors = $null
+        $null = New-Token | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenRedirectRefused,$CmdId"
+        $errors[0].CategoryInfo.Category | Should -Be 'SecurityError'
+    }
+
+    It 'retries a refused connection, then reports SessionTokenConnectionFailed (not spent)' {
+        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        $errors = $null
+        $verbose = New-Token | Get-SessionToken -BaseUri "http://127.0.0.1:$port" -ApiKey $Key -MaximumRetryCount 2 -RetryIntervalSec 0 `
+            -ErrorVariable errors -ErrorAction SilentlyContinue -Verbose 4>&1
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenConnectionFailed,$CmdId"
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeFalse
+        $errors[0].Exception.Attempts | Should -Be 3
+        @($verbose | Where-Object { "$_" -match 'could not connect' }).Count | Should -Be 3
+    }
+}
+
+Describe 'Get-SessionToken transport rules' {
+    It 'refuses <Uri> with BaseUriInsecure before reading any secret' -ForEach @(
+        @{ Uri = 'http://api.jackpot-io.com/v2' }, @{ Uri = 'http://10.1.2.3/v2' }, @{ Uri = 'ftp://127.0.0.1/' }, @{ Uri = 'https://user:pw@api.example/v2' }) {
+        { 'a.b.c' | Get-SessionToken -BaseUri $Uri -ApiKey $Key } | Should -Throw -ErrorId "BaseUriInsecure,$CmdId"
+    }
+
+    It 'allows plain http to loopback (<Uri>)' -ForEach @(@{ Uri = 'http://127.0.0.1:1' }, @{ Uri = 'http://localhost:1' }, @{ Uri = 'http://[::1]:1' }) {
+        $errors = $null
+        $null = 'a.b.c' | Get-SessionToken -BaseUri $Uri -ApiKey $Key -MaximumRetryCount 0 -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenConnectionFailed,$CmdId"
+    }
+
+    It 'defaults to the production API over https' {
+        (Get-Command Get-SessionToken).Parameters['BaseUri'] | Should -Not -BeNullOrEmpty
+        $cmd = [ConvTokens.PowerShell.Commands.GetSessionTokenCommand]::new()
+        $cmd.BaseUri | Should -Be 'https://api.jackpot-io.com/v2'
+    }
+}
