@@ -43,7 +43,8 @@ function Invoke-Native {
     param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @(), [string] $WorkingDirectory = $RepoRoot)
     Push-Location $WorkingDirectory
     try {
-        & $FilePath @ArgumentList
+        # Tool output goes to the host, never into a function's return value.
+        & $FilePath @ArgumentList | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE." }
     }
     finally { Pop-Location }
