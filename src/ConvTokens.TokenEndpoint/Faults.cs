@@ -15,6 +15,8 @@ internal enum FaultKind
     Drop,
     DropAfterConsume,
     Malformed,
+    /// <summary>Spends the assertion, then answers 200 with a valid JSON body of 2 MiB.</summary>
+    Oversized,
     Html,
     Shape,
     Redirect,
@@ -44,7 +46,7 @@ internal sealed record Fault(FaultKind Kind, int DelayMs = 0, string? RetryAfter
 
     /// <summary>Faults that run the grant (spending the assertion) and then spoil the answer.</summary>
     public bool SpoilsAfterGrant =>
-        Kind is FaultKind.Status500AfterConsume or FaultKind.DropAfterConsume or FaultKind.Malformed;
+        Kind is FaultKind.Status500AfterConsume or FaultKind.DropAfterConsume or FaultKind.Malformed or FaultKind.Oversized;
 }
 
 /// <summary>Raised for a control request that does not describe a valid fault plan.</summary>
@@ -71,6 +73,7 @@ internal sealed class FaultPlan
         ["drop"] = FaultKind.Drop,
         ["dropAfterConsume"] = FaultKind.DropAfterConsume,
         ["malformed"] = FaultKind.Malformed,
+        ["oversized"] = FaultKind.Oversized,
         ["html"] = FaultKind.Html,
         ["shape"] = FaultKind.Shape,
         ["redirect"] = FaultKind.Redirect,

@@ -22,6 +22,8 @@ internal sealed class RequestHandler
         "<body><h1>502 Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n";
 
     private static readonly byte[] MalformedBody = Encoding.UTF8.GetBytes("{\"access_token\":");
+    private static readonly Lazy<byte[]> OversizedBody = new(() =>
+        Encoding.UTF8.GetBytes("{\"access_token\":\"" + new string('A', 2 * 1024 * 1024) + "\",\"token_type\":\"Bearer\"}"));
     private static readonly byte[] PlainServerError = Encoding.UTF8.GetBytes("Internal Server Error\n");
 
     private readonly TokenService tokens;
@@ -209,6 +211,9 @@ internal sealed class RequestHandler
                 break;
             case FaultKind.Malformed:
                 await WriteBytesAsync(context, 200, "application/json; charset=utf-8", MalformedBody);
+                break;
+            case FaultKind.Oversized:
+                await WriteBytesAsync(context, 200, "application/json; charset=utf-8", OversizedBody.Value);
                 break;
             case FaultKind.Drop:
             case FaultKind.DropAfterConsume:

@@ -203,6 +203,15 @@ Describe 'Get-SessionToken faults, retries and the one-time rule' {
         $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeTrue
     }
 
+    It 'does not read a response body over 1 MiB: SessionTokenResponseInvalid, may be spent' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'oversized' }
+        $errors = $null
+        $null = New-Token | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenResponseInvalid,$CmdId"
+        $errors[0].Exception.Message | Should -Match 'body over 1048576 bytes'
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeTrue
+    }
+
     It 'reports an HTML error page as SessionTokenServerError without echoing the page' {
         Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'html' }
         $errors = $null
@@ -259,6 +268,14 @@ Describe 'Get-SessionToken transport rules' {
         $errors = $null
         $null = 'a.b.c' | Get-SessionToken -BaseUri $Uri -ApiKey $Key -MaximumRetryCount 0 -ErrorVariable errors -ErrorAction SilentlyContinue
         $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenConnectionFailed,$CmdId"
+    }
+
+    It 'treats a failed TLS handshake as SessionTokenTlsFailed, not spent, and offers no switch to skip validation' {
+        $errors = $null
+        $null = New-Token | Get-SessionToken -BaseUri "https://127.0.0.1:$($Ep.Port)" -ApiKey $Key -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenTlsFailed,$CmdId"
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeFalse
+        (Get-Command Get-SessionToken).Parameters.Keys | Where-Object { $_ -match 'Certificate|Skip|Insecure|Validation' } | Should -BeNullOrEmpty
     }
 
     It 'defaults to the production API over https' {

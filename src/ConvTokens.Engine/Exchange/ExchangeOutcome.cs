@@ -23,6 +23,8 @@ namespace ConvTokens.Engine.Exchange
         ResponseInvalid,
         /// <summary>A redirect to another origin, which would carry the credentials away.</summary>
         RedirectRefused,
+        /// <summary>The TLS handshake failed (untrusted or invalid certificate, not TLS); nothing was sent.</summary>
+        TlsFailed,
         /// <summary>Stopped by the caller (Ctrl+C).</summary>
         Cancelled,
     }

@@ -132,6 +132,14 @@ namespace ConvTokens.Engine.Exchange
                         $"POST {target} got no answer within {_options.Timeout.TotalSeconds:0} s; the server may have accepted the initialization token, so it may be spent: mint a new one rather than sending it again.");
                     return null;
                 }
+                catch (HttpRequestException failure) when (failure.HttpRequestError == HttpRequestError.SecureConnectionError)
+                {
+                    // Certificate validation is never switched off: a failed handshake is an error, not a retry.
+                    Log?.Invoke($"POST {target} failed the TLS handshake after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
+                    Fail(outcome, ExchangeFailure.TlsFailed, false, null,
+                        $"The TLS handshake with {target.GetLeftPart(UriPartial.Authority)} failed ({failure.InnerException?.Message ?? failure.Message}); nothing was sent and the initialization token was not spent. Check -BaseUri and the server's certificate.");
+                    return null;
+                }
                 catch (HttpRequestException failure) when (IsConnectFailure(failure))
                 {
                     Log?.Invoke($"POST {target} could not connect after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.InnerException?.Message ?? failure.Message}");

@@ -265,6 +265,7 @@ namespace ConvTokens.PowerShell.Commands
                 ExchangeFailure.OutcomeUnknown => ("SessionTokenOutcomeUnknown", ErrorCategory.OperationTimeout),
                 ExchangeFailure.ResponseInvalid => ("SessionTokenResponseInvalid", ErrorCategory.InvalidData),
                 ExchangeFailure.RedirectRefused => ("SessionTokenRedirectRefused", ErrorCategory.SecurityError),
+                ExchangeFailure.TlsFailed => ("SessionTokenTlsFailed", ErrorCategory.SecurityError),
                 _ => ("SessionTokenFailed", ErrorCategory.NotSpecified),
             };
             var secrets = new[] { _apiKey?.IsRead == true ? _apiKey.Value : null, _clientSecret?.IsRead == true ? _clientSecret.Value : null };
