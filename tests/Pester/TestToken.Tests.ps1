@@ -91,7 +91,7 @@ Describe 'Test-Token rejects' {
 
     It 'a truncated token as Malformed or InvalidSignature: <Case>' -ForEach @(
         @{ Case = 'no signature segment'; Cut = { param($t) $t.Substring(0, $t.LastIndexOf('.')) }; Reason = 'Malformed' }
-        @{ Case = 'signature cut short'; Cut = { param($t) $t.Substring(0, $t.Length - 4) }; Reason = 'InvalidSignature' }
+        @{ Case = 'signature cut to 30 bytes'; Cut = { param($t) $t.Substring(0, $t.Length - 3) }; Reason = 'InvalidSignature' }
         @{ Case = 'empty signature'; Cut = { param($t) $t.Substring(0, $t.LastIndexOf('.') + 1) }; Reason = 'InvalidSignature' }
         @{ Case = 'payload cut'; Cut = { param($t) $p = $t.Split('.'); "$($p[0]).$($p[1].Substring(0, 10)).$($p[2])" }; Reason = 'Malformed' }
         @{ Case = 'only a header'; Cut = { param($t) $t.Split('.')[0] }; Reason = 'Malformed' }
