@@ -20,9 +20,10 @@
             Tags         = @('JWT', 'HS256', 'Token', 'OAuth', 'SecretManagement', 'Voucher', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
             ProjectUri   = 'https://github.com/convtokens/ConvTokens'
-            ReleaseNotes = 'See CHANGELOG.md.'
-            # SecretManagement is used when present and never required at import: direct SecureString secrets work without it.
-            ExternalModuleDependencies = @()
+            ReleaseNotes = 'First release: New-InitializationToken, Get-SessionToken, Test-Token. See CHANGELOG.md.'
+            # Used when present, never required at import: direct SecureString secrets work without it,
+            # and the first vault look-up says how to install it.
+            ExternalModuleDependencies = @('Microsoft.PowerShell.SecretManagement')
         }
     }
 }

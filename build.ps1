@@ -5,6 +5,8 @@
 .DESCRIPTION
     Tasks:
       Clean    removes out/.
+      Package  Build, then Publish-PSResource the module into the local file repository out/packages
+               (the .nupkg the Gallery takes), with PSResourceGet's settings kept under out/.
       Build    builds the module into out/ConvTokens (manifest, cmdlet dll, format and help files,
                Dependencies/) and the local token endpoint into out/TokenEndpoint.
       Test     Build, restore the pinned Pester from NuGet and the Node interop packages, run every
@@ -16,7 +18,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo')]
+    [ValidateSet('Clean', 'Build', 'Package', 'Test', 'Demo', 'Bench')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Release', 'Debug')]
@@ -98,6 +100,31 @@ function Invoke-Build {
     Write-Host "Module: $ModuleOut"
 }
 
+function Invoke-Package {
+    $packages = Join-Path $OutDir 'packages'
+    if (Test-Path $packages) { Remove-Item -Recurse -Force $packages }
+    New-Item -ItemType Directory -Force $packages | Out-Null
+    # PSResourceGet keeps its repository list under XDG_DATA_HOME: point it into out/ so packaging
+    # never changes the user's own repositories.
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name ConvTokensLocal -Uri '$packages' -Trusted -Force
+Publish-PSResource -Path '$ModuleOut' -Repository ConvTokensLocal
+"@
+    $saved = $env:XDG_DATA_HOME
+    try {
+        # The folder must exist: .NET reports no LocalApplicationData otherwise, and PSResourceGet then writes into the current directory.
+        $env:XDG_DATA_HOME = (New-Item -ItemType Directory -Force (Join-Path $OutDir 'package-home')).FullName
+        $pwsh = Get-PwshCommand
+        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource failed with exit code $LASTEXITCODE." }
+    }
+    finally { $env:XDG_DATA_HOME = $saved }
+    $nupkg = Get-ChildItem $packages -Filter 'ConvTokens.*.nupkg' | Select-Object -First 1
+    if (-not $nupkg) { throw "Publish-PSResource left no ConvTokens package in $packages." }
+    Write-Host "Package: $($nupkg.FullName)"
+}
+
 function Restore-TestTool {
     # Pester comes from NuGet at a pinned version, into out/tools, never from what a machine has installed.
     $pester = Join-Path $ToolsOut "pester/$PesterVersion/tools/Pester.psd1"
@@ -114,6 +141,7 @@ function Restore-TestTool {
 
 function Invoke-Test {
     Invoke-Build
+    Invoke-Package
     $pester = Restore-TestTool
     $summary = Join-Path $OutDir 'test-summary.json'
     Remove-Item $summary -ErrorAction SilentlyContinue
@@ -143,6 +171,13 @@ function Invoke-Test {
     }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'bench/Invoke-Bench.ps1')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
 function Invoke-Demo {
     Invoke-Build
     $pwsh = Get-PwshCommand
@@ -154,6 +189,8 @@ foreach ($name in $Task) {
     switch ($name) {
         'Clean' { Invoke-Clean }
         'Build' { Invoke-Build }
+        'Package' { Invoke-Build; Invoke-Package }
+        'Bench' { Invoke-Bench }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
     }

@@ -41,12 +41,24 @@ function Invoke-NodeJwt([object[]] $Jobs) {
     ConvertFrom-Json -InputObject ($out -join '') -NoEnumerate
 }
 
-# Runs a script in a fresh pwsh with the given PSModulePath; returns its output as text lines.
-function Invoke-FreshPwsh([string] $Script, [string] $ModulePath) {
-    $saved = $env:PSModulePath
+# Runs a script in a fresh pwsh (plain-text output) with the given PSModulePath and, with -UserHome,
+# a home folder of its own (so user-scope installs and settings land there); returns its output lines.
+function Invoke-FreshPwsh([string] $Script, [string] $ModulePath, [string] $UserHome) {
+    $saved = @{ PSModulePath = $env:PSModulePath; NO_COLOR = $env:NO_COLOR; HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME; XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME }
     try {
+        $env:NO_COLOR = '1'
         if ($PSBoundParameters.ContainsKey('ModulePath')) { $env:PSModulePath = $ModulePath }
+        if ($UserHome) {
+            $env:HOME = $UserHome
+            # .NET reports a special folder only once it exists; without it PSResourceGet would write into the current directory.
+            $env:XDG_DATA_HOME = (New-Item -ItemType Directory -Force (Join-Path $UserHome '.local/share')).FullName
+            $env:XDG_CONFIG_HOME = (New-Item -ItemType Directory -Force (Join-Path $UserHome '.config')).FullName
+        }
         & $PwshCommand[0] @($PwshCommand | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Script 2>&1 | ForEach-Object { "$_" }
     }
-    finally { $env:PSModulePath = $saved }
+    finally {
+        foreach ($name in $saved.Keys) {
+            if ($null -eq $saved[$name]) { Remove-Item -Path "env:$name" -ErrorAction Ignore } else { Set-Item -Path "env:$name" -Value $saved[$name] }
+        }
+    }
 }

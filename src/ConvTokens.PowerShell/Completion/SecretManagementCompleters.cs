@@ -41,10 +41,6 @@ namespace ConvTokens.PowerShell.Completion
             try
             {
                 using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
-                if (ps.Runspace?.SessionStateProxy.InvokeCommand.GetCommand(command, CommandTypes.Cmdlet | CommandTypes.Function) is null)
-                {
-                    return Array.Empty<string>();
-                }
                 ps.AddCommand(command);
                 if (vault is not null) { ps.AddParameter("Vault", vault); }
                 ps.AddParameter("ErrorAction", ActionPreference.Ignore);
