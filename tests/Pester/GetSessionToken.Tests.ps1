@@ -258,6 +258,41 @@ Describe 'Get-SessionToken faults, retries and the one-time rule' {
     }
 }
 
+Describe 'Get-SessionToken secrets from a vault' {
+    BeforeAll {
+        $script:SavedModulePath = $env:PSModulePath
+        $env:PSModulePath = $StandInModulePath + [IO.Path]::PathSeparator + $env:PSModulePath
+        Import-Module Microsoft.PowerShell.SecretManagement -RequiredVersion 1.1.2
+    }
+    AfterAll {
+        Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
+        $env:PSModulePath = $SavedModulePath
+    }
+
+    It 'reads the apiKey (and the client secret) once per pipeline, on the pipeline thread, from -Vault' {
+        Reset-StandIn
+        Register-SecretVault -Name Main -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+        Register-SecretVault -Name Shop -ModuleName Microsoft.PowerShell.SecretStore
+        Set-Secret -Name ConvTokens.ApiKey -SecureStringSecret $Key -Vault Shop
+        Set-Secret -Name Shop.Client -SecureStringSecret $Ep.ClientSecret -Vault Shop
+        $tokens = New-Token 200 -Prefix v
+        $sessions = $tokens | Get-SessionToken -BaseUri $Ep.BaseUri -Vault Shop -ThrottleLimit 8
+        $sessions.Count | Should -Be 200
+        Get-StandInCallCount -Command Get-Secret | Should -Be 1
+        (Get-SessionToken -ClientCredentials -BaseUri $Ep.BaseUri -Vault Shop -ClientSecretSecretName Shop.Client).GrantType | Should -BeExactly 'client_credentials'
+        Get-StandInCallCount -Command Get-Secret | Should -Be 3
+        @(Get-StandInCallThreads -Command Get-Secret) | Should -Be @([Environment]::CurrentManagedThreadId)
+    }
+
+    It 'stops with SecretNotFound,Get-SessionToken when the apiKey is missing, before sending anything' {
+        Reset-StandIn
+        Register-SecretVault -Name Main -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+        Reset-TokenEndpoint -Endpoint $Ep
+        { New-Token 3 | Get-SessionToken -BaseUri $Ep.BaseUri } | Should -Throw -ErrorId "SecretNotFound,$CmdId"
+        (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 0
+    }
+}
+
 Describe 'Get-SessionToken transport rules' {
     It 'refuses <Uri> with BaseUriInsecure before reading any secret' -ForEach @(
         @{ Uri = 'http://api.jackpot-io.com/v2' }, @{ Uri = 'http://10.1.2.3/v2' }, @{ Uri = 'ftp://127.0.0.1/' }, @{ Uri = 'https://user:pw@api.example/v2' }) {

@@ -14,11 +14,14 @@ foreach (`$dll in @('$($OtherIdentityModel -join "','")')) { Add-Type -Path `$dl
 `$other = [Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler]::new().CreateToken('{"a":1}', `$creds)
 'other:' + [Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler].Assembly.GetName().Version.ToString(3) + ':' + (`$other.Split('.').Count)
 "@
+    # Mints, verifies and exchanges at a local endpoint started inside the child (its secrets stay there).
     $script:UseConvTokens = @"
-`$s = ConvertTo-SecureString 'monApiSignature' -AsPlainText -Force
-`$t = New-InitializationToken -Amount 5 -NotificationKey iso -ApiSignature `$s
+if (-not `$ep) { Import-Module '$RepoRoot/tests/Support/TokenEndpoint.psm1'; `$ep = Start-TokenEndpoint -IdleTimeoutSeconds 60 }
+`$s = `$ep.ApiSignature
+`$t = New-InitializationToken -Amount 5 -ApiSignature `$s
 'mint:' + `$t.Token.Split('.').Count
 'verify:' + (`$t | Test-Token -ApiSignature `$s -Quiet)
+'exchange:' + (`$t | Get-SessionToken -BaseUri `$ep.BaseUri -ApiKey `$ep.ApiKey).TokenType
 `$engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Microsoft.IdentityModel.Tokens' } |
     ForEach-Object { [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name + '=' + `$_.GetName().Version.ToString(3) } | Sort-Object
 'contexts:' + (`$engine -join ';')
@@ -38,6 +41,7 @@ Describe 'Dependency isolation' {
         $out | Should -Contain 'other:7.7.1:3'
         $out | Should -Contain 'mint:3'
         $out | Should -Contain 'verify:True'
+        $out | Should -Contain 'exchange:Bearer'
         ($out | Where-Object { $_ -like 'contexts:*' }) | Should -BeExactly 'contexts:ConvTokens.Dependencies=8.23.0;Default=7.7.1'
     }
 
@@ -45,6 +49,7 @@ Describe 'Dependency isolation' {
         $out = Invoke-FreshPwsh "Import-Module '$ModuleManifest'`n$UseConvTokens`n$LoadOther`n$UseConvTokens"
         ($out | Where-Object { $_ -eq 'mint:3' }).Count | Should -Be 2
         ($out | Where-Object { $_ -eq 'verify:True' }).Count | Should -Be 2
+        ($out | Where-Object { $_ -eq 'exchange:Bearer' }).Count | Should -Be 2
         $out | Should -Contain 'other:7.7.1:3'
         ($out | Where-Object { $_ -like 'contexts:*' })[-1] | Should -BeExactly 'contexts:ConvTokens.Dependencies=8.23.0;Default=7.7.1'
     }
