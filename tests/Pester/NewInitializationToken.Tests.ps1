@@ -66,6 +66,11 @@ Describe 'New-InitializationToken token bytes' {
         $t.IssuedAtUnixSeconds | Should -Be 4102444800
     }
 
+    It 'takes -IssuedAt as whole Unix seconds on the command line' {
+        $t = New-InitializationToken -Amount 1 -NotificationKey k -IssuedAt 1700000000 -ApiSignature $SeedSecret
+        Get-TokenPart $t.Token 1 | Should -BeExactly '{"amount":1,"iat":1700000000,"notificationKey":"k"}'
+    }
+
     It 'sets iat to now when IssuedAt is omitted' {
         $before = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
         $t = New-InitializationToken -Amount 1 -ApiSignature $SeedSecret

@@ -154,11 +154,16 @@ Describe 'Test-Token rejects' {
         (Test-Payload "{`"amount`":1,`"iat`":$($Now + 600),`"notificationKey`":`"k`"}").Reason | Should -BeExactly 'IssuedInFuture'
         (Test-Payload "{`"amount`":1,`"iat`":$($Now + 30),`"notificationKey`":`"k`"}").IsValid | Should -BeTrue
         (Test-Payload "{`"amount`":1,`"iat`":$($Now + 600),`"notificationKey`":`"k`"}" -Options @{ ClockSkew = [timespan]::FromMinutes(15) }).IsValid | Should -BeTrue
+        # A bare number is seconds, not ticks.
+        (Test-Payload "{`"amount`":1,`"iat`":$($Now + 600),`"notificationKey`":`"k`"}" -Options @{ ClockSkew = 900 }).IsValid | Should -BeTrue
+        (Test-Payload "{`"amount`":1,`"iat`":$($Now + 30),`"notificationKey`":`"k`"}" -Options @{ ClockSkew = 10 }).Reason | Should -BeExactly 'IssuedInFuture'
     }
 
     It 'a token older than -MaximumAge as TooOld' {
         $old = "{`"amount`":1,`"iat`":$($Now - 3600),`"notificationKey`":`"k`"}"
         (Test-Payload $old -Options @{ MaximumAge = [timespan]::FromMinutes(10) }).Reason | Should -BeExactly 'TooOld'
+        (Test-Payload $old -Options @{ MaximumAge = 600 }).Reason | Should -BeExactly 'TooOld'
+        (Test-Payload $old -Options @{ MaximumAge = 7200 }).IsValid | Should -BeTrue
         (Test-Payload $old).IsValid | Should -BeTrue
     }
 

@@ -78,7 +78,8 @@ namespace ConvTokens.Engine.Exchange
                     outcome.Message += $" Gave up after {attempt} attempts; the initialization token was not spent and can be sent again.";
                     return;
                 }
-                var wait = retryAfter.Value == TimeSpan.MinValue ? delay : retryAfter.Value;
+                // Our own backoff is capped; only a server that asks for a longer wait ends the retries.
+                var wait = retryAfter.Value == TimeSpan.MinValue ? (delay < _options.MaximumRetryDelay ? delay : _options.MaximumRetryDelay) : retryAfter.Value;
                 if (wait > _options.MaximumRetryDelay)
                 {
                     outcome.Message += $" The server asked to wait {wait.TotalSeconds:0} s, more than the {_options.MaximumRetryDelay.TotalSeconds:0} s allowed; the initialization token was not spent and can be sent again.";

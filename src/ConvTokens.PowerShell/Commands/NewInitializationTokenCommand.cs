@@ -64,6 +64,7 @@ namespace ConvTokens.PowerShell.Commands
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
         [Parameter(ParameterSetName = InputObjectParameterSet)]
         [Alias("iat")]
+        [UnixSecondsToDateTimeOffset]
         public DateTimeOffset IssuedAt { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]

@@ -20,7 +20,7 @@ namespace ConvTokens.PowerShell.Commands
 
         #region Parameters
 
-        /// <summary>Compact tokens, or objects with a Token property (InitializationToken, SessionToken).</summary>
+        /// <summary>Compact tokens, or objects with a Token property (InitializationToken, TokenValidationResult).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
         [AllowNull]
@@ -41,10 +41,12 @@ namespace ConvTokens.PowerShell.Commands
 
         /// <summary>How far iat may lie in the future, and how much exp/nbf may be off; default 60 seconds.</summary>
         [Parameter]
+        [Input.SecondsToTimeSpan]
         public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>Refuse tokens issued longer ago than this (plus the clock skew).</summary>
         [Parameter]
+        [Input.SecondsToTimeSpan]
         public TimeSpan MaximumAge { get; set; }
 
         /// <summary>Return only $true or $false per token.</summary>
