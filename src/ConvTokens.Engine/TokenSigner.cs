@@ -20,10 +20,9 @@ namespace ConvTokens.Engine
             _credentials = new SigningCredentials(Hs256Key.Create(apiSignature.Span), SecurityAlgorithms.HmacSha256);
         }
 
-        /// <summary>Validates <paramref name="claims"/> and returns the compact token.</summary>
+        /// <summary>Returns the compact token for claims that passed <see cref="InitializationClaims.Validate"/>.</summary>
         public string CreateToken(InitializationClaims claims)
         {
-            claims.Validate();
             return _handler.CreateToken(ClaimsJson.Write(claims, _payload), _credentials);
         }
 

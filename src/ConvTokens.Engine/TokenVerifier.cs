@@ -34,13 +34,24 @@ namespace ConvTokens.Engine
 
     public sealed class VerificationResult
     {
+        private OrderedDictionary? _header;
+        private OrderedDictionary? _claims;
+
         public bool IsValid => Failure == TokenFailure.None;
         public TokenFailure Failure { get; internal set; }
         public string? Message { get; internal set; }
-        /// <summary>Decoded header members (case-insensitive keys), or null when it could not be decoded.</summary>
-        public OrderedDictionary? Header { get; internal set; }
-        /// <summary>Decoded payload claims (case-insensitive keys), or null when they could not be decoded.</summary>
-        public OrderedDictionary? Claims { get; internal set; }
+
+        /// <summary>The decoded header JSON, or null when it could not be decoded as a JSON object.</summary>
+        public byte[]? HeaderJson { get; internal set; }
+
+        /// <summary>The decoded payload JSON, or null when it could not be decoded as a JSON object.</summary>
+        public byte[]? PayloadJson { get; internal set; }
+
+        /// <summary>Header members (case-insensitive keys, first of duplicates kept), built on first use.</summary>
+        public OrderedDictionary? Header => _header ??= JsonMembers.ToDictionary(HeaderJson);
+
+        /// <summary>Payload claims (case-insensitive keys, first of duplicates kept), built on first use.</summary>
+        public OrderedDictionary? Claims => _claims ??= JsonMembers.ToDictionary(PayloadJson);
     }
 
     /// <summary>Verifies HS256 initialization tokens with one apiSignature. Not thread-safe; one per pipeline.</summary>
@@ -96,21 +107,22 @@ namespace ConvTokens.Engine
                 return;
             }
 
-            var header = ReadObject(headerBytes, "header", result);
+            using var header = ReadObject(headerBytes, "header", result);
             if (header is null) { return; }
-            result.Header = header;
-            var payload = ReadObject(payloadBytes, "payload", result);
+            result.HeaderJson = headerBytes;
+            using var payload = ReadObject(payloadBytes, "payload", result);
             if (payload is null) { return; }
-            result.Claims = payload;
+            result.PayloadJson = payloadBytes;
 
-            var alg = header["alg"];
-            if (alg is not string algorithm || algorithm != SecurityAlgorithms.HmacSha256)
+            var headerRoot = header.RootElement;
+            if (!headerRoot.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || !alg.ValueEquals(SecurityAlgorithms.HmacSha256))
             {
-                var shown = alg is string s ? $"'{s}'" : alg is null ? "missing" : "not a string";
+                var shown = !headerRoot.TryGetProperty("alg", out alg) ? "missing"
+                    : alg.ValueKind == JsonValueKind.String ? $"'{Clip(alg.GetString())}'" : "not a string";
                 Fail(result, TokenFailure.UnsupportedAlgorithm, $"alg is {shown}; only HS256 is accepted.");
                 return;
             }
-            if (header.Contains("crit"))
+            if (headerRoot.TryGetProperty("crit", out _))
             {
                 Fail(result, TokenFailure.CriticalHeader, "the header lists critical extensions (crit), which this verifier does not implement.");
                 return;
@@ -120,30 +132,41 @@ namespace ConvTokens.Engine
                 Fail(result, TokenFailure.InvalidSignature, "the signature does not match the apiSignature.");
                 return;
             }
-            CheckClaims(payload, options, now, result);
+            CheckClaims(payload.RootElement, options, now, result);
         }
 
-        private static void CheckClaims(OrderedDictionary claims, VerificationOptions options, DateTimeOffset now, VerificationResult result)
+        private static string? Clip(string? text) => text is null || text.Length <= 40 ? text : text.Substring(0, 40) + "…";
+
+        private static void CheckClaims(JsonElement claims, VerificationOptions options, DateTimeOffset now, VerificationResult result)
         {
-            if (!RequireNumber(claims, "amount", result, out var amount)) { return; }
-            if (amount is not decimal positive || positive <= 0m)
+            if (!claims.TryGetProperty("amount", out var amount))
+            {
+                Fail(result, TokenFailure.MissingClaim, "the required claim 'amount' is missing.");
+                return;
+            }
+            if (amount.ValueKind != JsonValueKind.Number)
+            {
+                Fail(result, TokenFailure.InvalidClaim, $"amount must be a JSON number; it is {JsonKind(amount)}.");
+                return;
+            }
+            if (!(amount.TryGetDecimal(out var positive) ? positive > 0m : amount.GetDouble() > 0))
             {
                 Fail(result, TokenFailure.InvalidClaim, "amount must be a positive number.");
                 return;
             }
             if (!RequireInteger(claims, "iat", required: true, result, out var iat)) { return; }
-            if (!claims.Contains("notificationKey"))
+            if (!claims.TryGetProperty("notificationKey", out var key))
             {
                 Fail(result, TokenFailure.MissingClaim, "the required claim 'notificationKey' is missing.");
                 return;
             }
-            if (claims["notificationKey"] is not string key || key.Length == 0)
+            if (key.ValueKind != JsonValueKind.String || key.ValueEquals(ReadOnlySpan<byte>.Empty))
             {
                 Fail(result, TokenFailure.InvalidClaim, "notificationKey must be a non-empty string.");
                 return;
             }
             if (!OptionalString(claims, "cp", result) || !OptionalString(claims, "userId", result)) { return; }
-            if (claims.Contains("gender") && claims["gender"] is not ("M" or "F"))
+            if (claims.TryGetProperty("gender", out var gender) && !(gender.ValueKind == JsonValueKind.String && (gender.ValueEquals("M") || gender.ValueEquals("F"))))
             {
                 Fail(result, TokenFailure.InvalidClaim, "gender must be the string 'M' or 'F'.");
                 return;
@@ -154,7 +177,7 @@ namespace ConvTokens.Engine
                 Fail(result, TokenFailure.InvalidClaim, "age must be zero or more.");
                 return;
             }
-            if (claims.Contains("forceManualConfirm") && claims["forceManualConfirm"] is not bool)
+            if (claims.TryGetProperty("forceManualConfirm", out var force) && force.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             {
                 Fail(result, TokenFailure.InvalidClaim, "forceManualConfirm must be a JSON boolean.");
                 return;
@@ -185,63 +208,46 @@ namespace ConvTokens.Engine
             }
         }
 
-        private static bool RequireNumber(OrderedDictionary claims, string name, VerificationResult result, out object? value)
-        {
-            value = claims[name];
-            if (!claims.Contains(name))
-            {
-                Fail(result, TokenFailure.MissingClaim, $"the required claim '{name}' is missing.");
-                return false;
-            }
-            if (value is not (decimal or long or double))
-            {
-                Fail(result, TokenFailure.InvalidClaim, $"{name} must be a JSON number; it is {JsonKind(value)}.");
-                return false;
-            }
-            if (value is long whole) { value = (decimal)whole; }
-            return true;
-        }
-
-        private static bool RequireInteger(OrderedDictionary claims, string name, bool required, VerificationResult result, out long? value)
+        private static bool RequireInteger(JsonElement claims, string name, bool required, VerificationResult result, out long? value)
         {
             value = null;
-            if (!claims.Contains(name))
+            if (!claims.TryGetProperty(name, out var element))
             {
                 if (!required) { return true; }
                 Fail(result, TokenFailure.MissingClaim, $"the required claim '{name}' is missing.");
                 return false;
             }
-            if (claims[name] is not long number)
+            if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var number))
             {
-                Fail(result, TokenFailure.InvalidClaim, $"{name} must be a whole JSON number; it is {JsonKind(claims[name])}.");
+                Fail(result, TokenFailure.InvalidClaim, $"{name} must be a whole JSON number; it is {JsonKind(element)}.");
                 return false;
             }
             value = number;
             return true;
         }
 
-        private static bool OptionalString(OrderedDictionary claims, string name, VerificationResult result)
+        private static bool OptionalString(JsonElement claims, string name, VerificationResult result)
         {
-            if (claims.Contains(name) && claims[name] is not string)
+            if (claims.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.String)
             {
-                Fail(result, TokenFailure.InvalidClaim, $"{name} must be a JSON string; it is {JsonKind(claims[name])}.");
+                Fail(result, TokenFailure.InvalidClaim, $"{name} must be a JSON string; it is {JsonKind(element)}.");
                 return false;
             }
             return true;
         }
 
-        private static string JsonKind(object? value) => value switch
+        private static string JsonKind(JsonElement value) => value.ValueKind switch
         {
-            null => "null",
-            string => "a string",
-            bool => "a boolean",
-            long => "a whole number",
-            decimal or double => "a fractional number",
-            OrderedDictionary => "an object",
+            JsonValueKind.Null => "null",
+            JsonValueKind.String => "a string",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            JsonValueKind.Number => value.TryGetInt64(out _) ? "a whole number" : "a fractional number",
+            JsonValueKind.Object => "an object",
             _ => "an array",
         };
 
-        private static OrderedDictionary? ReadObject(byte[] utf8, string part, VerificationResult result)
+        /// <summary>Parses one segment; null (and the failure recorded) unless it is a JSON object without duplicate members.</summary>
+        private static JsonDocument? ReadObject(byte[] utf8, string part, VerificationResult result)
         {
             JsonDocument document;
             try
@@ -253,59 +259,19 @@ namespace ConvTokens.Engine
                 Fail(result, TokenFailure.Malformed, $"the {part} is not valid UTF-8 JSON (or nests deeper than {MaxJsonDepth} levels).");
                 return null;
             }
-            using var owned = document;
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
+                document.Dispose();
                 Fail(result, TokenFailure.Malformed, $"the {part} is not a JSON object.");
                 return null;
             }
-            var members = ToDictionary(document.RootElement, out var duplicate);
-            if (duplicate is not null)
+            if (JsonMembers.FindDuplicate(document.RootElement) is { } duplicate)
             {
-                Fail(result, TokenFailure.Malformed, $"the {part} has the member '{duplicate}' more than once.");
+                document.Dispose();
+                Fail(result, TokenFailure.Malformed, $"the {part} has the member '{Clip(duplicate)}' more than once.");
                 return null;
             }
-            return members;
-        }
-
-        private static OrderedDictionary ToDictionary(JsonElement element, out string? duplicate)
-        {
-            duplicate = null;
-            var members = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
-            foreach (var property in element.EnumerateObject())
-            {
-                if (members.Contains(property.Name))
-                {
-                    duplicate ??= property.Name;
-                    continue;
-                }
-                members.Add(property.Name, ToValue(property.Value, ref duplicate));
-            }
-            return members;
-        }
-
-        private static object? ToValue(JsonElement element, ref string? duplicate)
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.String: return element.GetString();
-                case JsonValueKind.True: return true;
-                case JsonValueKind.False: return false;
-                case JsonValueKind.Null: return null;
-                case JsonValueKind.Number:
-                    if (element.TryGetInt64(out var whole)) { return whole; }
-                    if (element.TryGetDecimal(out var exact)) { return exact; }
-                    return element.GetDouble();
-                case JsonValueKind.Array:
-                    var items = new object?[element.GetArrayLength()];
-                    var i = 0;
-                    foreach (var item in element.EnumerateArray()) { items[i++] = ToValue(item, ref duplicate); }
-                    return items;
-                default:
-                    var nested = ToDictionary(element, out var nestedDuplicate);
-                    duplicate ??= nestedDuplicate;
-                    return nested;
-            }
+            return document;
         }
 
         private static void Fail(VerificationResult result, TokenFailure failure, string message)

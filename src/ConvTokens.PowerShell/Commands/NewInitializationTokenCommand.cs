@@ -1,6 +1,5 @@
 using System;
 using System.Collections;
-using System.Collections.Specialized;
 using System.Management.Automation;
 using System.Security;
 using ConvTokens.Engine;
@@ -136,8 +135,7 @@ namespace ConvTokens.PowerShell.Commands
                 WriteVerbose($"Input #{_inputNumber}: signed token for notificationKey '{claims.NotificationKey}'" +
                     $"{(claims.UserId is null ? string.Empty : $", userId '{claims.UserId}'")}, amount {claims.Amount}.");
             }
-            WriteObject(new InitializationToken(token, ToDictionary(claims), claims.Amount, claims.ZipCode, claims.Age, claims.Gender,
-                claims.UserId, claims.IssuedAt, claims.NotificationKey, claims.ForceManualConfirm));
+            WriteObject(new InitializationToken(token, claims));
         }
 
         public void Dispose()
@@ -183,23 +181,6 @@ namespace ConvTokens.PowerShell.Commands
         {
             var userId = InputObject is null ? UserId : InputObject.Properties["userId"]?.Value?.ToString();
             return $"Input #{_inputNumber}{(string.IsNullOrEmpty(userId) ? string.Empty : $" (userId '{userId}')")}: {problem}";
-        }
-
-        private static OrderedDictionary ToDictionary(InitializationClaims claims)
-        {
-            var result = new OrderedDictionary(StringComparer.OrdinalIgnoreCase) { ["amount"] = claims.Amount };
-            if (claims.ZipCode is not null) { result["cp"] = claims.ZipCode; }
-            if (claims.Age is not null) { result["age"] = claims.Age; }
-            if (claims.Gender is not null) { result["gender"] = claims.Gender; }
-            if (claims.UserId is not null) { result["userId"] = claims.UserId; }
-            result["iat"] = claims.IssuedAt;
-            result["notificationKey"] = claims.NotificationKey;
-            if (claims.ForceManualConfirm is not null) { result["forceManualConfirm"] = claims.ForceManualConfirm; }
-            if (claims.AdditionalClaims is not null)
-            {
-                foreach (var pair in claims.AdditionalClaims) { result[pair.Key] = pair.Value; }
-            }
-            return result;
         }
     }
 }

@@ -102,8 +102,7 @@ namespace ConvTokens.PowerShell.Commands
                 }
                 else
                 {
-                    WriteObject(new TokenValidationResult(token ?? string.Empty, outcome.IsValid, outcome.Failure.ToString(), outcome.Message,
-                        outcome.Header, outcome.Claims));
+                    WriteObject(new TokenValidationResult(token ?? string.Empty, outcome));
                 }
             }
         }

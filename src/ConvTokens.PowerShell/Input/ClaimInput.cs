@@ -55,6 +55,19 @@ namespace ConvTokens.PowerShell.Input
                 }
                 return claims;
             }
+            if (input.BaseObject is PSCustomObject && InstanceMembers is { } instanceMembers && IsPlainCustomObject(input))
+            {
+                // A plain PSCustomObject (Import-Csv rows, [pscustomobject]@{...}) has only note
+                // properties; reading them directly skips building the integrated member view per object.
+                foreach (var member in instanceMembers(input))
+                {
+                    if (member is PSPropertyInfo property && FieldsByName.TryGetValue(property.Name, out var field))
+                    {
+                        claims.Set(field, property.Value);
+                    }
+                }
+                return claims;
+            }
             foreach (var property in input.Properties)
             {
                 if (FieldsByName.TryGetValue(property.Name, out var field) && property.IsGettable)
@@ -63,6 +76,48 @@ namespace ConvTokens.PowerShell.Input
                 }
             }
             return claims;
+        }
+
+        /// <summary>
+        /// PSObject's own (instance) members, read through its non-public accessor. Enumerating
+        /// PSObject.Properties merges instance, type-data and adapted members into a new collection for
+        /// every object, which costs more than everything else New-InitializationToken does per row.
+        /// Null when this PowerShell has no such accessor; the public path is used then.
+        /// </summary>
+        private static readonly Func<PSObject, IEnumerable<PSMemberInfo>>? InstanceMembers = CreateInstanceMembersAccessor();
+
+        private static Func<PSObject, IEnumerable<PSMemberInfo>>? CreateInstanceMembersAccessor()
+        {
+            try
+            {
+                var getter = typeof(PSObject).GetProperty("InstanceMembers", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+                    ?.GetGetMethod(nonPublic: true);
+                return getter is null || !typeof(IEnumerable<PSMemberInfo>).IsAssignableFrom(getter.ReturnType)
+                    ? null
+                    : (Func<PSObject, IEnumerable<PSMemberInfo>>)getter.CreateDelegate(typeof(Func<PSObject, IEnumerable<PSMemberInfo>>));
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// True for custom objects whose type names are the built-in ones (Import-Csv's "CSV:" names
+        /// included), for which no type data can add members; objects with a PSTypeName of the user's
+        /// take the public path, which honours Update-TypeData.
+        /// </summary>
+        private static bool IsPlainCustomObject(PSObject input)
+        {
+            var names = input.TypeNames;
+            foreach (var name in names)
+            {
+                if (name != "System.Management.Automation.PSCustomObject" && name != "System.Object" && !name.StartsWith("CSV:", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /// <summary>Values given on the command line win over the piped object's, as in parameter binding.</summary>

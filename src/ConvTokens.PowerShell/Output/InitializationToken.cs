@@ -1,41 +1,54 @@
 using System;
 using System.Collections.Specialized;
+using ConvTokens.Engine;
 
 namespace ConvTokens.PowerShell
 {
     /// <summary>A signed one-time initialization token and the claims it carries.</summary>
     public sealed class InitializationToken
     {
-        internal InitializationToken(string token, OrderedDictionary claims, decimal amount, string? zipCode, int? age, string? gender,
-            string? userId, long issuedAtUnixSeconds, string notificationKey, bool? forceManualConfirm)
+        private readonly InitializationClaims _claims;
+        private OrderedDictionary? _dictionary;
+
+        internal InitializationToken(string token, InitializationClaims claims)
         {
             Token = token;
-            Claims = claims;
-            Amount = amount;
-            ZipCode = zipCode;
-            Age = age;
-            Gender = gender;
-            UserId = userId;
-            IssuedAtUnixSeconds = issuedAtUnixSeconds;
-            NotificationKey = notificationKey;
-            ForceManualConfirm = forceManualConfirm;
+            _claims = claims;
         }
 
         /// <summary>The compact JWT (header.payload.signature). One use only.</summary>
         public string Token { get; }
-        public decimal Amount { get; }
-        public string? ZipCode { get; }
-        public int? Age { get; }
-        public string? Gender { get; }
-        public string? UserId { get; }
-        public long IssuedAtUnixSeconds { get; }
-        public DateTimeOffset IssuedAt => DateTimeOffset.FromUnixTimeSeconds(IssuedAtUnixSeconds);
-        public string NotificationKey { get; }
-        public bool? ForceManualConfirm { get; }
-        /// <summary>Every claim in the payload, in payload order, additional claims included.</summary>
-        public OrderedDictionary Claims { get; }
+        public decimal Amount => _claims.Amount;
+        public string? ZipCode => _claims.ZipCode;
+        public int? Age => _claims.Age;
+        public string? Gender => _claims.Gender;
+        public string? UserId => _claims.UserId;
+        public long IssuedAtUnixSeconds => _claims.IssuedAt;
+        public DateTimeOffset IssuedAt => DateTimeOffset.FromUnixTimeSeconds(_claims.IssuedAt);
+        public string NotificationKey => _claims.NotificationKey;
+        public bool? ForceManualConfirm => _claims.ForceManualConfirm;
+
+        /// <summary>Every claim in the payload, in payload order, additional claims included (built on first use).</summary>
+        public OrderedDictionary Claims => _dictionary ??= ToDictionary(_claims);
 
         /// <summary>The compact token, so the object can stand wherever a token string is expected.</summary>
         public override string ToString() => Token;
+
+        private static OrderedDictionary ToDictionary(InitializationClaims claims)
+        {
+            var result = new OrderedDictionary(StringComparer.OrdinalIgnoreCase) { ["amount"] = claims.Amount };
+            if (claims.ZipCode is not null) { result["cp"] = claims.ZipCode; }
+            if (claims.Age is not null) { result["age"] = claims.Age; }
+            if (claims.Gender is not null) { result["gender"] = claims.Gender; }
+            if (claims.UserId is not null) { result["userId"] = claims.UserId; }
+            result["iat"] = claims.IssuedAt;
+            result["notificationKey"] = claims.NotificationKey;
+            if (claims.ForceManualConfirm is not null) { result["forceManualConfirm"] = claims.ForceManualConfirm; }
+            if (claims.AdditionalClaims is not null)
+            {
+                foreach (var pair in claims.AdditionalClaims) { result[pair.Key] = pair.Value; }
+            }
+            return result;
+        }
     }
 }

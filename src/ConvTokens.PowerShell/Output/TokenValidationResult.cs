@@ -1,27 +1,28 @@
 using System;
 using System.Collections.Specialized;
+using ConvTokens.Engine;
 
 namespace ConvTokens.PowerShell
 {
     /// <summary>The outcome of Test-Token for one token: valid or not, why, and what it says.</summary>
     public sealed class TokenValidationResult
     {
-        internal TokenValidationResult(string token, bool isValid, string reason, string? message, OrderedDictionary? header, OrderedDictionary? claims)
+        private readonly VerificationResult _outcome;
+
+        internal TokenValidationResult(string token, VerificationResult outcome)
         {
             Token = token;
-            IsValid = isValid;
-            Reason = reason;
-            Message = message;
-            Header = header;
-            Claims = claims;
+            _outcome = outcome;
         }
 
-        public bool IsValid { get; }
+        public bool IsValid => _outcome.IsValid;
         /// <summary>'None' for a valid token, else one of the TokenFailure names (InvalidSignature, Expired, ...).</summary>
-        public string Reason { get; }
-        public string? Message { get; }
-        public OrderedDictionary? Header { get; }
-        public OrderedDictionary? Claims { get; }
+        public string Reason => _outcome.Failure.ToString();
+        public string? Message => _outcome.Message;
+        /// <summary>The decoded header members, or null when the header could not be decoded.</summary>
+        public OrderedDictionary? Header => _outcome.Header;
+        /// <summary>The decoded claims, or null when the payload could not be decoded.</summary>
+        public OrderedDictionary? Claims => _outcome.Claims;
         public string Token { get; }
 
         public string? Algorithm => Header?["alg"] as string;

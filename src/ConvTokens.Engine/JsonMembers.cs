@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Text.Json;
+
+namespace ConvTokens.Engine
+{
+    /// <summary>Turns token JSON into plain .NET values, and finds duplicate member names.</summary>
+    public static class JsonMembers
+    {
+        private static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = 32 };
+
+        /// <summary>
+        /// The first member name that occurs twice in any object of <paramref name="element"/>, compared
+        /// without regard to case (a token with both "amount" and "Amount" is ambiguous), or null.
+        /// </summary>
+        public static string? FindDuplicate(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    HashSet<string>? seen = null;
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        seen ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                        if (!seen.Add(property.Name)) { return property.Name; }
+                        if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array && FindDuplicate(property.Value) is { } nested)
+                        {
+                            return nested;
+                        }
+                    }
+                    return null;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (FindDuplicate(item) is { } nested) { return nested; }
+                    }
+                    return null;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>A JSON object as an ordered, case-insensitive dictionary; null for null or non-object input.</summary>
+        public static OrderedDictionary? ToDictionary(byte[]? utf8Json)
+        {
+            if (utf8Json is null) { return null; }
+            try
+            {
+                using var document = JsonDocument.Parse(utf8Json, Options);
+                return document.RootElement.ValueKind == JsonValueKind.Object ? ToDictionary(document.RootElement) : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        private static OrderedDictionary ToDictionary(JsonElement element)
+        {
+            var members = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+            foreach (var property in element.EnumerateObject())
+            {
+                if (!members.Contains(property.Name)) { members.Add(property.Name, ToValue(property.Value)); }
+            }
+            return members;
+        }
+
+        /// <summary>Strings, long for whole numbers, decimal (else double) for fractions, bool, null, object[] and dictionaries.</summary>
+        public static object? ToValue(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String: return element.GetString();
+                case JsonValueKind.True: return true;
+                case JsonValueKind.False: return false;
+                case JsonValueKind.Null: return null;
+                case JsonValueKind.Number:
+                    if (element.TryGetInt64(out var whole)) { return whole; }
+                    if (element.TryGetDecimal(out var exact)) { return exact; }
+                    return element.GetDouble();
+                case JsonValueKind.Array:
+                    var items = new object?[element.GetArrayLength()];
+                    var i = 0;
+                    foreach (var item in element.EnumerateArray()) { items[i++] = ToValue(item); }
+                    return items;
+                default:
+                    return ToDictionary(element);
+            }
+        }
+    }
+}
