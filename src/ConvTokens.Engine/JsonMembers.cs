@@ -50,11 +50,15 @@ namespace ConvTokens.Engine
                 using var document = JsonDocument.Parse(utf8Json, Options);
                 return document.RootElement.ValueKind == JsonValueKind.Object ? ToDictionary(document.RootElement) : null;
             }
-            catch (JsonException)
+            catch (Exception failure) when (failure is JsonException || IsInvalidUtf8(failure))
             {
                 return null;
             }
         }
+
+        /// <summary>True for the exceptions System.Text.Json raises when a string it reads is not valid UTF-8.</summary>
+        public static bool IsInvalidUtf8(Exception failure) =>
+            failure is System.Text.DecoderFallbackException || (failure is InvalidOperationException && failure.InnerException is System.Text.DecoderFallbackException);
 
         private static OrderedDictionary ToDictionary(JsonElement element)
         {

@@ -77,9 +77,12 @@ namespace ConvTokens.Engine
             {
                 VerifyCore(token ?? string.Empty, options, now, result);
             }
-            catch (DecoderFallbackException)
+            catch (Exception failure) when (JsonMembers.IsInvalidUtf8(failure))
             {
-                Fail(result, TokenFailure.Malformed, "a segment is not UTF-8.");
+                // System.Text.Json checks the UTF-8 of strings only when they are read.
+                result.HeaderJson = null;
+                result.PayloadJson = null;
+                Fail(result, TokenFailure.Malformed, "a segment is not valid UTF-8.");
             }
             return result;
         }
@@ -249,6 +252,13 @@ namespace ConvTokens.Engine
         /// <summary>Parses one segment; null (and the failure recorded) unless it is a JSON object without duplicate members.</summary>
         private static JsonDocument? ReadObject(byte[] utf8, string part, VerificationResult result)
         {
+            // RFC 7519 §7.2 and RFC 8259 §8.1: the header and the claims are UTF-8; System.Text.Json would
+            // only notice bad bytes inside a string when that string is read.
+            if (!System.Text.Unicode.Utf8.IsValid(utf8))
+            {
+                Fail(result, TokenFailure.Malformed, $"the {part} is not valid UTF-8.");
+                return null;
+            }
             JsonDocument document;
             try
             {
