@@ -123,9 +123,9 @@ Describe 'Test-Token rejects' {
     It 'a signed payload with invalid UTF-8 inside a claim value as Malformed (found by the fuzz test)' {
         $payload = [Text.Encoding]::UTF8.GetBytes("{`"amount`":1,`"iat`":$Now,`"notificationKey`":`"kX`"}")
         $payload[$payload.Length - 3] = 0xFA
-        $input = (ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($Header))) + '.' + (ConvertTo-Base64Url $payload)
-        $mac = [Security.Cryptography.HMACSHA256]::HashData([Text.Encoding]::UTF8.GetBytes($Secret), [Text.Encoding]::ASCII.GetBytes($input))
-        $r = "$input.$(ConvertTo-Base64Url $mac)" | Test-Token -ApiSignature $SecretSS
+        $signingInput = (ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($Header))) + '.' + (ConvertTo-Base64Url $payload)
+        $mac = [Security.Cryptography.HMACSHA256]::HashData([Text.Encoding]::UTF8.GetBytes($Secret), [Text.Encoding]::ASCII.GetBytes($signingInput))
+        $r = "$signingInput.$(ConvertTo-Base64Url $mac)" | Test-Token -ApiSignature $SecretSS
         $r.Reason | Should -BeExactly 'Malformed'
         $r.Message | Should -Match 'not valid UTF-8'
     }
