@@ -14,31 +14,66 @@ namespace ConvTokens.Engine
         public static string Encode(ReadOnlySpan<byte> data)
         {
             var chars = new char[(data.Length * 4 + 2) / 3];
+            EncodeToChars(data, chars);
+            return new string(chars);
+        }
+
+        /// <summary>Writes the (unpadded) encoding of <paramref name="data"/>; the destination is exactly long enough.</summary>
+        public static void EncodeToChars(ReadOnlySpan<byte> data, Span<char> destination)
+        {
             var o = 0;
             var i = 0;
             for (; i + 2 < data.Length; i += 3)
             {
                 var n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-                chars[o++] = Alphabet[(n >> 18) & 63];
-                chars[o++] = Alphabet[(n >> 12) & 63];
-                chars[o++] = Alphabet[(n >> 6) & 63];
-                chars[o++] = Alphabet[n & 63];
+                destination[o++] = Alphabet[(n >> 18) & 63];
+                destination[o++] = Alphabet[(n >> 12) & 63];
+                destination[o++] = Alphabet[(n >> 6) & 63];
+                destination[o++] = Alphabet[n & 63];
             }
             var rest = data.Length - i;
             if (rest == 1)
             {
                 var n = data[i] << 16;
-                chars[o++] = Alphabet[(n >> 18) & 63];
-                chars[o++] = Alphabet[(n >> 12) & 63];
+                destination[o++] = Alphabet[(n >> 18) & 63];
+                destination[o] = Alphabet[(n >> 12) & 63];
             }
             else if (rest == 2)
             {
                 var n = (data[i] << 16) | (data[i + 1] << 8);
-                chars[o++] = Alphabet[(n >> 18) & 63];
-                chars[o++] = Alphabet[(n >> 12) & 63];
-                chars[o++] = Alphabet[(n >> 6) & 63];
+                destination[o++] = Alphabet[(n >> 18) & 63];
+                destination[o++] = Alphabet[(n >> 12) & 63];
+                destination[o] = Alphabet[(n >> 6) & 63];
             }
-            return new string(chars);
+        }
+
+        /// <summary>The same as <see cref="EncodeToChars"/>, as ASCII bytes.</summary>
+        public static void EncodeToUtf8(ReadOnlySpan<byte> data, Span<byte> destination)
+        {
+            var o = 0;
+            var i = 0;
+            for (; i + 2 < data.Length; i += 3)
+            {
+                var n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+                destination[o++] = (byte)Alphabet[(n >> 18) & 63];
+                destination[o++] = (byte)Alphabet[(n >> 12) & 63];
+                destination[o++] = (byte)Alphabet[(n >> 6) & 63];
+                destination[o++] = (byte)Alphabet[n & 63];
+            }
+            var rest = data.Length - i;
+            if (rest == 1)
+            {
+                var n = data[i] << 16;
+                destination[o++] = (byte)Alphabet[(n >> 18) & 63];
+                destination[o] = (byte)Alphabet[(n >> 12) & 63];
+            }
+            else if (rest == 2)
+            {
+                var n = (data[i] << 16) | (data[i + 1] << 8);
+                destination[o++] = (byte)Alphabet[(n >> 18) & 63];
+                destination[o++] = (byte)Alphabet[(n >> 12) & 63];
+                destination[o] = (byte)Alphabet[(n >> 6) & 63];
+            }
         }
 
         /// <summary>Returns null when <paramref name="text"/> is not canonical base64url.</summary>

@@ -1,37 +1,66 @@
 using System;
+using System.Buffers;
 using System.Text;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ConvTokens.Engine
 {
     /// <summary>
-    /// Mints HS256 initialization tokens with one apiSignature. One instance serves one pipeline on one
-    /// thread; it is not thread-safe (it reuses a payload buffer).
+    /// Mints HS256 initialization tokens with one apiSignature, signing through IdentityModel's HMAC
+    /// signature provider (created once per pipeline). The header never changes, so its segment is
+    /// encoded once; JsonWebTokenHandler would rebuild it for every token. One instance serves one
+    /// pipeline on one thread; it is not thread-safe (it reuses buffers).
     /// </summary>
     public sealed class TokenSigner : IDisposable
     {
-        private readonly JsonWebTokenHandler _handler = new JsonWebTokenHandler();
-        private readonly SigningCredentials _credentials;
+        /// <summary>base64url of {"alg":"HS256","typ":"JWT"}, exactly as the vendor's libraries write it.</summary>
+        public static readonly string HeaderSegment = Base64Url.Encode(Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"));
+
+        private readonly SymmetricSecurityKey _key;
+        private readonly SignatureProvider _provider;
         private readonly StringBuilder _payload = new StringBuilder(256);
+        private byte[] _buffer = new byte[1024];
 
         public TokenSigner(SecretBytes apiSignature)
         {
-            _credentials = new SigningCredentials(Hs256Key.Create(apiSignature.Span), SecurityAlgorithms.HmacSha256);
+            _key = Hs256Key.Create(apiSignature.Span);
+            _provider = _key.CryptoProviderFactory.CreateForSigning(_key, SecurityAlgorithms.HmacSha256);
         }
 
         /// <summary>Returns the compact token for claims that passed <see cref="InitializationClaims.Validate"/>.</summary>
-        public string CreateToken(InitializationClaims claims)
-        {
-            return _handler.CreateToken(ClaimsJson.Write(claims, _payload), _credentials);
-        }
+        public string CreateToken(InitializationClaims claims) => CreateToken(ClaimsJson.Write(claims, _payload));
 
         /// <summary>Signs a payload that is already JSON, as given.</summary>
-        public string CreateToken(string payloadJson) => _handler.CreateToken(payloadJson, _credentials);
+        public string CreateToken(string payloadJson)
+        {
+            var payloadLength = Encoding.UTF8.GetByteCount(payloadJson);
+            var segmentLength = (payloadLength * 4 + 2) / 3;
+            var inputLength = HeaderSegment.Length + 1 + segmentLength;
+            if (_buffer.Length < payloadLength + inputLength)
+            {
+                _buffer = new byte[(payloadLength + inputLength) * 2];
+            }
+            // The buffer holds the payload bytes first, then the ASCII signing input after them.
+            var payloadBytes = _buffer.AsSpan(0, payloadLength);
+            Encoding.UTF8.GetBytes(payloadJson, payloadBytes);
+            var signingInput = _buffer.AsSpan(payloadLength, inputLength);
+            Encoding.ASCII.GetBytes(HeaderSegment, signingInput);
+            signingInput[HeaderSegment.Length] = (byte)'.';
+            Base64Url.EncodeToUtf8(payloadBytes, signingInput.Slice(HeaderSegment.Length + 1));
+            var signature = _provider.Sign(_buffer, payloadLength, inputLength);
+            return string.Create(inputLength + 1 + (signature.Length * 4 + 2) / 3, (this, payloadLength, inputLength, signature), static (chars, state) =>
+            {
+                Encoding.ASCII.GetChars(state.Item1._buffer.AsSpan(state.payloadLength, state.inputLength), chars);
+                chars[state.inputLength] = '.';
+                Base64Url.EncodeToChars(state.signature, chars.Slice(state.inputLength + 1));
+            });
+        }
 
         public void Dispose()
         {
             _payload.Clear();
+            Array.Clear(_buffer);
+            _key.CryptoProviderFactory.ReleaseSignatureProvider(_provider);
         }
     }
 }

@@ -37,6 +37,15 @@ Describe 'Test-Token on valid tokens' {
         @($objects | Test-Token -ApiSignature $SecretSS | ForEach-Object IsValid) | Should -Be @($true, $false, $true)
     }
 
+    It 'takes an array on the command line and reports input that is no token as TokenInputInvalid, going on' {
+        $errors = $null
+        $out = Test-Token -Token $Good, 42, ([pscustomobject]@{ Name = 'x' }), $Good -ApiSignature $SecretSS -Quiet -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -Be @($true, $true)
+        @($errors.FullyQualifiedErrorId) | Should -Be @('TokenInputInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand', 'TokenInputInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand')
+        $errors[0].TargetObject | Should -Be 42
+        $errors[0].Exception.Message | Should -Match '^Input #2: '
+    }
+
     It 'returns only booleans with -Quiet' {
         $out = @($Good, 'x.y.z') | Test-Token -ApiSignature $SecretSS -Quiet
         $out | Should -Be @($true, $false)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Management.Automation;
 using System.Security;
 using ConvTokens.Engine;
@@ -20,11 +21,14 @@ namespace ConvTokens.PowerShell.Commands
 
         #region Parameters
 
-        /// <summary>Compact tokens, or objects with a Token property (InitializationToken, TokenValidationResult).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// Compact token strings, InitializationToken objects, objects with a Token property, or arrays of
+        /// these. Typed object so a piped item binds as it is, without PowerShell's coercion per item.
+        /// </summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [AllowEmptyString]
         [AllowNull]
-        public string?[]? Token { get; set; }
+        public object? Token { get; set; }
 
         [Parameter]
         public SecureString? ApiSignature { get; set; }
@@ -80,30 +84,59 @@ namespace ConvTokens.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            if (Token is null)
+            var input = Token is PSObject wrapped ? wrapped.BaseObject : Token;
+            if (input is IEnumerable items && input is not string)
             {
+                foreach (var item in items) { VerifyOne(item); }
+            }
+            else
+            {
+                VerifyOne(Token);
+            }
+        }
+
+        private void VerifyOne(object? item)
+        {
+            _inputNumber++;
+            var token = TokenText(item);
+            if (token is null)
+            {
+                WriteError(new ErrorRecord(
+                    new ArgumentException($"Input #{_inputNumber}: a {(item is PSObject p ? p.BaseObject : item)?.GetType().Name ?? "null"} is neither a token string nor an object with a Token property."),
+                    "TokenInputInvalid", ErrorCategory.InvalidArgument, item));
                 return;
             }
-            var verifier = Verifier();
-            var now = DateTimeOffset.UtcNow;
-            foreach (var token in Token)
+            var outcome = Verifier().Verify(token, _options, DateTimeOffset.UtcNow);
+            if (_verbose)
             {
-                _inputNumber++;
-                var outcome = verifier.Verify(token, _options, now);
-                if (_verbose)
-                {
-                    WriteVerbose(outcome.IsValid
-                        ? $"Token #{_inputNumber} is valid."
-                        : $"Token #{_inputNumber} is invalid ({outcome.Failure}): {outcome.Message}");
-                }
-                if (Quiet)
-                {
-                    WriteObject(outcome.IsValid);
-                }
-                else
-                {
-                    WriteObject(new TokenValidationResult(token ?? string.Empty, outcome));
-                }
+                WriteVerbose(outcome.IsValid
+                    ? $"Token #{_inputNumber} is valid."
+                    : $"Token #{_inputNumber} is invalid ({outcome.Failure}): {outcome.Message}");
+            }
+            if (Quiet)
+            {
+                WriteObject(outcome.IsValid);
+            }
+            else
+            {
+                WriteObject(new TokenValidationResult(token, outcome));
+            }
+        }
+
+        /// <summary>The compact token an input stands for, or null when it stands for none.</summary>
+        private static string? TokenText(object? item)
+        {
+            switch (item is PSObject wrapped ? wrapped.BaseObject : item)
+            {
+                case string text:
+                    return text;
+                case InitializationToken minted:
+                    return minted.Token;
+                case null:
+                    return null;
+                default:
+                    var property = PSObject.AsPSObject(item!).Properties["Token"]?.Value;
+                    return (property is PSObject inner ? inner.BaseObject : property) as string;
             }
         }
 
