@@ -209,5 +209,6 @@ foreach ($row in $rows) {
     $null = $md.AppendLine("| $($row.Scenario)$(if ($row.Note) { " ($($row.Note))" }) | $($row.Ours) | $($row.Baseline) | $($row.Ratio)× | $($row.Target) | $(if ($row.Met) { 'yes' } else { '**no**' }) |")
 }
 Set-Content (Join-Path $out 'PERFORMANCE.md') -Value $md.ToString() -Encoding utf8NoBOM
-$rows | Format-Table -AutoSize -Wrap | Out-Host
+Write-Host ''
+Write-Host $md.ToString()
 Write-Host "Results: $(Join-Path $out 'results.json'), $(Join-Path $out 'PERFORMANCE.md')"

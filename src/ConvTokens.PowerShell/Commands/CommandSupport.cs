@@ -11,6 +11,23 @@ namespace ConvTokens.PowerShell.Commands
         public const string DefaultApiKeySecretName = "ConvTokens.ApiKey";
         public const string DefaultClientSecretSecretName = "ConvTokens.ClientSecret";
 
+        /// <summary>
+        /// The pipeline's secret, read on first use; a secret that cannot be had stops the pipeline with
+        /// its own error id (every item would fail the same way).
+        /// </summary>
+        public static ConvTokens.Engine.SecretBytes ReadOrStop(PSCmdlet cmdlet, PipelineSecret secret)
+        {
+            try
+            {
+                return secret.Value;
+            }
+            catch (SecretException failure)
+            {
+                cmdlet.ThrowTerminatingError(ToErrorRecord(failure, secret.Source.SecretName));
+                throw;
+            }
+        }
+
         public static ErrorRecord ToErrorRecord(SecretException failure, object? target) =>
             new ErrorRecord(ExceptionFor(failure), failure.ErrorId, failure.Category, target);
 

@@ -200,18 +200,7 @@ namespace ConvTokens.PowerShell.Commands
             return _client;
         }
 
-        private SecretBytes Secret(PipelineSecret secret)
-        {
-            try
-            {
-                return secret.Value;
-            }
-            catch (SecretException failure)
-            {
-                ThrowTerminatingError(CommandSupport.ToErrorRecord(failure, secret.Source.SecretName));
-                throw;
-            }
-        }
+        private SecretBytes Secret(PipelineSecret secret) => CommandSupport.ReadOrStop(this, secret);
 
         private void Enqueue(PendingExchange pending) => _pending.Enqueue(pending);
 
@@ -330,10 +319,14 @@ namespace ConvTokens.PowerShell.Commands
             return true;
         }
 
-        private static SecureString ToSecureString(string text)
+        /// <summary>One copy into the SecureString, not one re-protection per appended character.</summary>
+        private static unsafe SecureString ToSecureString(string text)
         {
-            var secure = new SecureString();
-            foreach (var c in text) { secure.AppendChar(c); }
+            SecureString secure;
+            fixed (char* chars = text)
+            {
+                secure = new SecureString(chars, text.Length);
+            }
             secure.MakeReadOnly();
             return secure;
         }

@@ -146,19 +146,7 @@ namespace ConvTokens.PowerShell.Commands
 
         #endregion
 
-        private TokenSigner Signer()
-        {
-            if (_signer is not null) { return _signer; }
-            try
-            {
-                _signer = new TokenSigner(_apiSignature!.Value);
-            }
-            catch (SecretException failure)
-            {
-                ThrowTerminatingError(CommandSupport.ToErrorRecord(failure, _apiSignature!.Source.SecretName));
-            }
-            return _signer!;
-        }
+        private TokenSigner Signer() => _signer ??= new TokenSigner(CommandSupport.ReadOrStop(this, _apiSignature!));
 
         private ClaimInput FromBoundParameters()
         {

@@ -148,18 +148,6 @@ namespace ConvTokens.PowerShell.Commands
 
         #endregion
 
-        private TokenVerifier Verifier()
-        {
-            if (_verifier is not null) { return _verifier; }
-            try
-            {
-                _verifier = new TokenVerifier(_apiSignature!.Value);
-            }
-            catch (SecretException failure)
-            {
-                ThrowTerminatingError(CommandSupport.ToErrorRecord(failure, _apiSignature!.Source.SecretName));
-            }
-            return _verifier!;
-        }
+        private TokenVerifier Verifier() => _verifier ??= new TokenVerifier(CommandSupport.ReadOrStop(this, _apiSignature!));
     }
 }
