@@ -11,10 +11,24 @@ namespace ConvTokens.Engine
         private static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = 32 };
 
         /// <summary>
-        /// The first member name that occurs twice in any object of <paramref name="element"/>, compared
-        /// without regard to case (a token with both "amount" and "Amount" is ambiguous), or null.
+        /// What makes <paramref name="element"/> unfit as token JSON, or null: a member name that occurs twice
+        /// in one object, compared without regard to case (a token with both "amount" and "Amount" is
+        /// ambiguous), or a string whose escapes do not form valid Unicode (a lone surrogate such as
+        /// "\uD800", which System.Text.Json only notices when the string is read).
         /// </summary>
-        public static string? FindDuplicate(JsonElement element)
+        public static string? FindProblem(JsonElement element)
+        {
+            try
+            {
+                return Inspect(element);
+            }
+            catch (InvalidOperationException)
+            {
+                return "a string that is not valid Unicode (an unpaired surrogate escape)";
+            }
+        }
+
+        private static string? Inspect(JsonElement element)
         {
             switch (element.ValueKind)
             {
@@ -23,23 +37,26 @@ namespace ConvTokens.Engine
                     foreach (var property in element.EnumerateObject())
                     {
                         seen ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                        if (!seen.Add(property.Name)) { return property.Name; }
-                        if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array && FindDuplicate(property.Value) is { } nested)
-                        {
-                            return nested;
-                        }
+                        if (!seen.Add(property.Name)) { return $"the member '{Clip(property.Name)}' more than once"; }
+                        if (Inspect(property.Value) is { } nested) { return nested; }
                     }
                     return null;
                 case JsonValueKind.Array:
                     foreach (var item in element.EnumerateArray())
                     {
-                        if (FindDuplicate(item) is { } nested) { return nested; }
+                        if (Inspect(item) is { } nested) { return nested; }
                     }
+                    return null;
+                case JsonValueKind.String:
+                    // Reading the string is what checks its escapes.
+                    _ = element.GetString();
                     return null;
                 default:
                     return null;
             }
         }
+
+        private static string Clip(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "…";
 
         /// <summary>A JSON object as an ordered, case-insensitive dictionary; null for null or non-object input.</summary>
         public static OrderedDictionary? ToDictionary(byte[]? utf8Json)

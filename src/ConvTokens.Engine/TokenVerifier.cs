@@ -152,7 +152,12 @@ namespace ConvTokens.Engine
                 Fail(result, TokenFailure.InvalidClaim, $"amount must be a JSON number; it is {JsonKind(amount)}.");
                 return;
             }
-            if (!(amount.TryGetDecimal(out var positive) ? positive > 0m : amount.GetDouble() > 0))
+            if (!amount.TryGetDecimal(out var positive))
+            {
+                Fail(result, TokenFailure.InvalidClaim, "amount is out of range for an amount of money.");
+                return;
+            }
+            if (positive <= 0m)
             {
                 Fail(result, TokenFailure.InvalidClaim, "amount must be a positive number.");
                 return;
@@ -188,16 +193,17 @@ namespace ConvTokens.Engine
             if (!RequireInteger(claims, "exp", required: false, result, out var exp)) { return; }
             if (!RequireInteger(claims, "nbf", required: false, result, out var nbf)) { return; }
 
-            var nowSeconds = now.ToUnixTimeSeconds();
-            var skew = (long)options.ClockSkew.TotalSeconds;
+            // Claims can be any 64-bit value: compare in decimal so no sum or difference overflows.
+            decimal nowSeconds = now.ToUnixTimeSeconds();
+            decimal skew = (long)options.ClockSkew.TotalSeconds;
             if (iat > nowSeconds + skew)
             {
                 Fail(result, TokenFailure.IssuedInFuture, $"iat is {iat - nowSeconds} s in the future; the allowed clock skew is {skew} s.");
                 return;
             }
-            if (options.MaximumAge is TimeSpan maximumAge && nowSeconds - iat > (long)maximumAge.TotalSeconds + skew)
+            if (options.MaximumAge is TimeSpan maximumAge && nowSeconds - iat!.Value > (long)maximumAge.TotalSeconds + skew)
             {
-                Fail(result, TokenFailure.TooOld, $"the token was issued {nowSeconds - iat} s ago; the maximum age is {(long)maximumAge.TotalSeconds} s.");
+                Fail(result, TokenFailure.TooOld, $"the token was issued {nowSeconds - iat.Value} s ago; the maximum age is {(long)maximumAge.TotalSeconds} s.");
                 return;
             }
             if (exp is long expires && nowSeconds >= expires + skew)
@@ -275,10 +281,10 @@ namespace ConvTokens.Engine
                 Fail(result, TokenFailure.Malformed, $"the {part} is not a JSON object.");
                 return null;
             }
-            if (JsonMembers.FindDuplicate(document.RootElement) is { } duplicate)
+            if (JsonMembers.FindProblem(document.RootElement) is { } problem)
             {
                 document.Dispose();
-                Fail(result, TokenFailure.Malformed, $"the {part} has the member '{Clip(duplicate)}' more than once.");
+                Fail(result, TokenFailure.Malformed, $"the {part} has {problem}.");
                 return null;
             }
             return document;

@@ -139,6 +139,28 @@ Describe 'Test-Token rejects' {
         $r.Message | Should -Match 'not valid UTF-8'
     }
 
+    It 'an unpaired surrogate escape in <Where> as Malformed, without stopping the pipeline (found by the fuzz test)' -ForEach @(
+        @{ Where = 'alg'; Token = { 'eyJhbGciOiJcdUQ4MDAifQ.e30.AAAA' } }
+        @{ Where = 'a signed claim'; Token = { New-HandMadeToken $Header "{`"amount`":5,`"iat`":$Now,`"notificationKey`":`"\uD800`"}" $Secret } }
+    ) {
+        $results = @((& $Token), $Good) | Test-Token -ApiSignature $SecretSS
+        $results.Count | Should -Be 2
+        $results[0].Reason | Should -BeExactly 'Malformed'
+        $results[0].Message | Should -Match 'not valid Unicode'
+        $results[1].IsValid | Should -BeTrue
+    }
+
+    It 'an exp of the largest 64-bit value as valid, not as an overflowed Expired (found by the fuzz test)' {
+        (Test-Payload "{`"amount`":1,`"iat`":$Now,`"notificationKey`":`"k`",`"exp`":9223372036854775807}").IsValid | Should -BeTrue
+        (Test-Payload "{`"amount`":1,`"iat`":-9223372036854775808,`"notificationKey`":`"k`"}" -Options @{ MaximumAge = 60 }).Reason | Should -BeExactly 'TooOld'
+    }
+
+    It 'an amount beyond any sum of money (<Amount>) as InvalidClaim' -ForEach @(@{ Amount = '1e400' }, @{ Amount = '99999999999999999999999999999999999' }) {
+        $r = Test-Payload "{`"amount`":$Amount,`"iat`":$Now,`"notificationKey`":`"k`"}"
+        $r.Reason | Should -BeExactly 'InvalidClaim'
+        $r.Message | Should -Match 'out of range'
+    }
+
     It 'a payload that is not JSON as Malformed' {
         (Test-Payload 'not json').Reason | Should -BeExactly 'Malformed'
     }
