@@ -105,6 +105,31 @@ Describe 'Get-SessionToken over loopback HTTP' {
         @($errors.TargetObject) | Should -Be @(42, 'not-a-jwt')
     }
 
+    It 'shows progress for a long batch, none for a short one, and completes it' {
+        $tokens = New-Token 150 -Prefix p
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement()
+            $null = $ps.AddCommand('Get-SessionToken').AddParameter('InitializationToken', $tokens).AddParameter('BaseUri', $Ep.BaseUri).AddParameter('ApiKey', $Key)
+            $sessions = $ps.Invoke()
+            $sessions.Count | Should -Be 150
+            $progress = @($ps.Streams.Progress)
+            $progress.Count | Should -BeGreaterOrEqual 2
+            $progress[0].Activity | Should -BeExactly 'Exchanging initialization tokens'
+            $progress[0].StatusDescription | Should -Match '^100 answered, 0 failed, \d+ in flight$'
+            $progress[-1].RecordType | Should -Be 'Completed'
+        }
+        finally { $ps.Dispose() }
+        $short = [powershell]::Create()
+        try {
+            $null = $short.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement()
+            $null = $short.AddCommand('Get-SessionToken').AddParameter('InitializationToken', (New-Token 20 -Prefix q)).AddParameter('BaseUri', $Ep.BaseUri).AddParameter('ApiKey', $Key)
+            $short.Invoke().Count | Should -Be 20
+            $short.Streams.Progress.Count | Should -Be 0
+        }
+        finally { $short.Dispose() }
+    }
+
     It 'exchanges a 1000-token batch with -ThrottleLimit 8: 1000 session tokens in input order, each from its own input' {
         $tokens = New-Token 1000 -Prefix b
         $sessions = $tokens | Get-SessionToken @Exchange -ThrottleLimit 8

@@ -268,7 +268,8 @@ namespace ConvTokens.PowerShell.Commands
 
         private void ShowProgress()
         {
-            if (_completed < 100 || _sinceProgress.Elapsed < ProgressInterval) { return; }
+            // From the hundredth answer on, at most twice a second: short batches show no progress bar.
+            if (_completed < 100 || (_progressShown && _sinceProgress.Elapsed < ProgressInterval)) { return; }
             _sinceProgress.Restart();
             _progressShown = true;
             WriteProgress(new ProgressRecord(1, "Exchanging initialization tokens",
