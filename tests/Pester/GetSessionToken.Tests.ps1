@@ -130,6 +130,22 @@ Describe 'Get-SessionToken over loopback HTTP' {
         finally { $short.Dispose() }
     }
 
+    It 'keeps the free request slots working while an earlier answer is slow, and still outputs in input order' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'slow'; delayMs = 2500 }
+        $tokens = New-Token 100 -Prefix slow
+        $log = $tokens | Get-SessionToken @Exchange -ThrottleLimit 4 -TimeoutSec 30 -Verbose 4>&1
+        $sessions = @($log | Where-Object { $_ -is [ConvTokens.PowerShell.SessionToken] })
+        @($sessions.NotificationKey) | Should -Be @($tokens.NotificationKey)
+        $answers = @($log | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -match '-> 200 OK in (\d+) ms' } |
+            ForEach-Object { [int]([regex]::Match($_.Message, 'in (\d+) ms').Groups[1].Value) })
+        $answers.Count | Should -Be 100
+        # The slow answer is logged when it arrives: every other token was answered before it.
+        $slowest = 0
+        for ($i = 1; $i -lt $answers.Count; $i++) { if ($answers[$i] -gt $answers[$slowest]) { $slowest = $i } }
+        $answers[$slowest] | Should -BeGreaterOrEqual 2400
+        $slowest | Should -BeGreaterThan 90
+    }
+
     It 'exchanges a 1000-token batch with -ThrottleLimit 8: 1000 session tokens in input order, each from its own input' {
         $tokens = New-Token 1000 -Prefix b
         $sessions = $tokens | Get-SessionToken @Exchange -ThrottleLimit 8

@@ -26,6 +26,8 @@ namespace ConvTokens.PowerShell.Commands
         private const string ClientCredentialsParameterSet = "ClientCredentials";
         public const string ProductionBaseUri = "https://api.jackpot-io.com/v2";
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+        /// <summary>How many answers per request slot may wait, in order, behind the oldest unanswered one.</summary>
+        private const int ReorderWindow = 64;
 
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Queue<PendingExchange> _pending = new Queue<PendingExchange>();
@@ -149,8 +151,7 @@ namespace ConvTokens.PowerShell.Commands
                 var client = Client();
                 var body = ExchangeRequest.JwtBearer(Secret(_apiKey!), token!);
                 Enqueue(new PendingExchange(client.ExchangeAsync(body, _stop.Token), _inputNumber, "jwt-bearer", notificationKey, userId, amount, item));
-                DrainCompleted();
-                while (_pending.Count >= ThrottleLimit) { WriteNext(); }
+                Throttle();
             }
         }
 
@@ -203,6 +204,38 @@ namespace ConvTokens.PowerShell.Commands
         private SecretBytes Secret(PipelineSecret secret) => CommandSupport.ReadOrStop(this, secret);
 
         private void Enqueue(PendingExchange pending) => _pending.Enqueue(pending);
+
+        /// <summary>
+        /// Returns once fewer than ThrottleLimit requests are running. Finished answers wait in order
+        /// behind a slow one (up to ReorderWindow of them) instead of holding the free slots idle.
+        /// </summary>
+        private void Throttle()
+        {
+            DrainCompleted();
+            while (true)
+            {
+                var running = new List<Task>(ThrottleLimit);
+                foreach (var pending in _pending)
+                {
+                    if (!pending.Task.IsCompleted) { running.Add(pending.Task); }
+                }
+                if (running.Count < ThrottleLimit && _pending.Count < ThrottleLimit * ReorderWindow) { return; }
+                if (running.Count < ThrottleLimit)
+                {
+                    WriteNext();
+                    continue;
+                }
+                try
+                {
+                    Task.WaitAny(running.ToArray(), 100, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new PipelineStoppedException();
+                }
+                DrainCompleted();
+            }
+        }
 
         private void DrainCompleted()
         {
