@@ -218,6 +218,17 @@ Describe 'Get-SessionToken faults, retries and the one-time rule' {
         $stats.consumedThenResent | Should -Be 0
     }
 
+    It 'words a client-credentials failure without any initialization token, targeting the endpoint' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'status500AfterConsume' }
+        $errors = $null
+        $null = Get-SessionToken -ClientCredentials -ClientSecret $Ep.ClientSecret @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenServerError,$CmdId"
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeFalse
+        $errors[0].Exception.Message | Should -Match 'a session may have been opened\.$'
+        $errors[0].Exception.Message | Should -Not -Match 'initialization token'
+        "$($errors[0].TargetObject)" | Should -BeExactly "$($Ep.BaseUri)/token"
+    }
+
     It 'never retries a dropped connection: SessionTokenOutcomeUnknown' {
         Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'drop' }
         $errors = $null

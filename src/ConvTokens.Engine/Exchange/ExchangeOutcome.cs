@@ -63,6 +63,8 @@ namespace ConvTokens.Engine.Exchange
         public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
         public int MaximumConnections { get; set; } = 4;
         public long MaximumResponseBytes { get; set; } = 1024 * 1024;
+        /// <summary>True for the JWT-bearer grant, whose initialization token works once; words the errors.</summary>
+        public bool SpendsOneTimeToken { get; set; } = true;
         /// <summary>Lifetime assumed when the response states none (the API documents one hour).</summary>
         public TimeSpan DefaultLifetime { get; set; } = TimeSpan.FromHours(1);
     }

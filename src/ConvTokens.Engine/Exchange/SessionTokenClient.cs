@@ -75,14 +75,14 @@ namespace ConvTokens.Engine.Exchange
                 if (retryAfter is null) { return; }
                 if (attempt > _options.MaximumRetryCount)
                 {
-                    outcome.Message += $" Gave up after {attempt} attempts; the initialization token was not spent and can be sent again.";
+                    outcome.Message += $" Gave up after {attempt} attempts; {NotSpent}.";
                     return;
                 }
                 // Our own backoff is capped; only a server that asks for a longer wait ends the retries.
                 var wait = retryAfter.Value == TimeSpan.MinValue ? (delay < _options.MaximumRetryDelay ? delay : _options.MaximumRetryDelay) : retryAfter.Value;
                 if (wait > _options.MaximumRetryDelay)
                 {
-                    outcome.Message += $" The server asked to wait {wait.TotalSeconds:0} s, more than the {_options.MaximumRetryDelay.TotalSeconds:0} s allowed; the initialization token was not spent and can be sent again.";
+                    outcome.Message += $" The server asked to wait {wait.TotalSeconds:0} s, more than the {_options.MaximumRetryDelay.TotalSeconds:0} s allowed; {NotSpent}.";
                     return;
                 }
                 Log?.Invoke($"Retrying in {wait.TotalMilliseconds:0} ms (attempt {attempt + 1} of {_options.MaximumRetryCount + 1}).");
@@ -130,7 +130,7 @@ namespace ConvTokens.Engine.Exchange
                 {
                     Log?.Invoke($"POST {target} timed out after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
                     Fail(outcome, ExchangeFailure.OutcomeUnknown, true, null,
-                        $"POST {target} got no answer within {_options.Timeout.TotalSeconds:0} s; the server may have accepted the initialization token, so it may be spent: mint a new one rather than sending it again.");
+                        $"POST {target} got no answer within {_options.Timeout.TotalSeconds:0} s and may have processed the request: {MaySpend}.");
                     return null;
                 }
                 catch (HttpRequestException failure) when (failure.HttpRequestError == HttpRequestError.SecureConnectionError)
@@ -138,7 +138,7 @@ namespace ConvTokens.Engine.Exchange
                     // Certificate validation is never switched off: a failed handshake is an error, not a retry.
                     Log?.Invoke($"POST {target} failed the TLS handshake after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
                     Fail(outcome, ExchangeFailure.TlsFailed, false, null,
-                        $"The TLS handshake with {target.GetLeftPart(UriPartial.Authority)} failed ({failure.InnerException?.Message ?? failure.Message}); nothing was sent and the initialization token was not spent. Check -BaseUri and the server's certificate.");
+                        $"The TLS handshake with {target.GetLeftPart(UriPartial.Authority)} failed ({failure.InnerException?.Message ?? failure.Message}); nothing was sent ({NotSpent}). Check -BaseUri and the server's certificate.");
                     return null;
                 }
                 catch (HttpRequestException failure) when (IsConnectFailure(failure))
@@ -152,7 +152,7 @@ namespace ConvTokens.Engine.Exchange
                 {
                     Log?.Invoke($"POST {target} failed after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.Message}");
                     Fail(outcome, ExchangeFailure.OutcomeUnknown, true, null,
-                        $"POST {target} failed after the request went out ({failure.InnerException?.Message ?? failure.Message}); the server may have accepted the initialization token, so it may be spent: mint a new one rather than sending it again.");
+                        $"POST {target} failed after the request went out ({failure.InnerException?.Message ?? failure.Message}) and the server may have processed it: {MaySpend}.");
                     return null;
                 }
 
@@ -197,14 +197,14 @@ namespace ConvTokens.Engine.Exchange
                 var retryable = status is 429 or 503;
                 Fail(outcome, retryable ? (status == 429 ? ExchangeFailure.RateLimited : ExchangeFailure.ServiceUnavailable) : ExchangeFailure.OutcomeUnknown,
                     !retryable, null, $"POST {target} answered {status} but the body could not be read ({failure.Message})" +
-                    (retryable ? "." : "; the initialization token may be spent: mint a new one."));
+                    (retryable ? "." : $"; {MaySpend}."));
                 return retryable ? RetryAfter(response) : null;
             }
 
             if (text is null)
             {
                 Fail(outcome, status is >= 200 and < 300 ? ExchangeFailure.ResponseInvalid : ExchangeFailure.ServerError, true, null,
-                    $"POST {target} answered {status} with a body over {_options.MaximumResponseBytes} bytes, which was not read; the initialization token may be spent.");
+                    $"POST {target} answered {status} with a body over {_options.MaximumResponseBytes} bytes, which was not read; {MaySpend}.");
                 return null;
             }
 
@@ -228,7 +228,7 @@ namespace ConvTokens.Engine.Exchange
                     return RetryAfter(response);
                 case >= 500:
                     Fail(outcome, ExchangeFailure.ServerError, true, error,
-                        $"POST {target} answered {status}{said}{Describe(response, text, error)}; the server may have processed the request, so the initialization token may be spent: mint a new one.");
+                        $"POST {target} answered {status}{said}{Describe(response, text, error)}; the server may have processed the request: {MaySpend}.");
                     return null;
                 default:
                     Fail(outcome, ExchangeFailure.Rejected, false, error,
@@ -275,7 +275,7 @@ namespace ConvTokens.Engine.Exchange
             if (string.IsNullOrEmpty(token))
             {
                 Fail(outcome, ExchangeFailure.ResponseInvalid, true, null,
-                    $"POST {target} answered {(int?)outcome.StatusCode} but the body holds no session token (access_token, sessionToken or token); the initialization token may be spent: mint a new one.");
+                    $"POST {target} answered {(int?)outcome.StatusCode} but the body holds no session token (access_token, sessionToken or token); {MaySpend}.");
                 return;
             }
             var now = _clock();
@@ -377,11 +377,19 @@ namespace ConvTokens.Engine.Exchange
             outcome.Message = message;
         }
 
-        private static void Cancelled(ExchangeOutcome outcome, bool mayBeSpent)
+        private void Cancelled(ExchangeOutcome outcome, bool mayBeSpent)
         {
             Fail(outcome, ExchangeFailure.Cancelled, mayBeSpent, null,
-                mayBeSpent ? "Stopped while the request was in flight; the initialization token may be spent." : "Stopped before the request was sent.");
+                mayBeSpent ? $"Stopped while the request was in flight; {MaySpend}." : "Stopped before the request was sent.");
         }
+
+        /// <summary>What a failure that cannot have reached the server means for the caller.</summary>
+        private string NotSpent => _options.SpendsOneTimeToken ? "the initialization token was not spent and can be sent again" : "the request can be sent again";
+
+        /// <summary>What a failure after the request may have been processed means for the caller.</summary>
+        private string MaySpend => _options.SpendsOneTimeToken
+            ? "the initialization token may be spent, so mint a new one rather than sending it again"
+            : "a session may have been opened";
 
         public void Dispose() => _http.Dispose();
     }

@@ -134,7 +134,7 @@ namespace ConvTokens.PowerShell.Commands
                 _inputNumber++;
                 var client = Client();
                 var body = ExchangeRequest.ClientCredentials(Secret(_apiKey!), Secret(_clientSecret!));
-                Enqueue(new PendingExchange(client.ExchangeAsync(body, _stop.Token), _inputNumber, "client_credentials", null, null, null, ClientSecretSecretName));
+                Enqueue(new PendingExchange(client.ExchangeAsync(body, _stop.Token), _inputNumber, "client_credentials", null, null, null, _tokenEndpoint));
                 DrainCompleted();
                 return;
             }
@@ -195,6 +195,7 @@ namespace ConvTokens.PowerShell.Commands
                 RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
                 MaximumRetryDelay = TimeSpan.FromSeconds(MaximumRetryDelaySec),
                 MaximumConnections = ThrottleLimit,
+                SpendsOneTimeToken = !ClientCredentials,
             });
             if (_verbose) { _client.Log += _log.Enqueue; }
             WriteVerbose($"Exchanging at {_tokenEndpoint} with up to {ThrottleLimit} requests in flight; output keeps input order.");
@@ -295,7 +296,7 @@ namespace ConvTokens.PowerShell.Commands
                 : $" (notificationKey '{pending.NotificationKey}'{(pending.UserId is null ? string.Empty : $", userId '{pending.UserId}'")})";
             var message = $"Input #{pending.InputNumber}{label}: {Redaction.Redact(outcome.Message, secrets)}";
             var exception = new SessionTokenException(message, outcome.StatusCode, outcome.OAuthError,
-                Redaction.Redact(outcome.OAuthErrorDescription, secrets), outcome.MayBeSpent, outcome.Attempts);
+                Redaction.Redact(outcome.OAuthErrorDescription, secrets), outcome.MayBeSpent && pending.GrantType == "jwt-bearer", outcome.Attempts);
             return new ErrorRecord(exception, id, category, pending.Target);
         }
 
