@@ -1,4 +1,5 @@
 using System;
+using System.Text;
 
 namespace ConvTokens.Engine
 {
@@ -13,41 +14,15 @@ namespace ConvTokens.Engine
 
         public static string Encode(ReadOnlySpan<byte> data)
         {
-            var chars = new char[(data.Length * 4 + 2) / 3];
-            EncodeToChars(data, chars);
-            return new string(chars);
+            var encoded = new byte[EncodedLength(data.Length)];
+            EncodeToUtf8(data, encoded);
+            return Encoding.ASCII.GetString(encoded);
         }
 
-        /// <summary>Writes the (unpadded) encoding of <paramref name="data"/>; the destination is exactly long enough.</summary>
-        public static void EncodeToChars(ReadOnlySpan<byte> data, Span<char> destination)
-        {
-            var o = 0;
-            var i = 0;
-            for (; i + 2 < data.Length; i += 3)
-            {
-                var n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-                destination[o++] = Alphabet[(n >> 18) & 63];
-                destination[o++] = Alphabet[(n >> 12) & 63];
-                destination[o++] = Alphabet[(n >> 6) & 63];
-                destination[o++] = Alphabet[n & 63];
-            }
-            var rest = data.Length - i;
-            if (rest == 1)
-            {
-                var n = data[i] << 16;
-                destination[o++] = Alphabet[(n >> 18) & 63];
-                destination[o] = Alphabet[(n >> 12) & 63];
-            }
-            else if (rest == 2)
-            {
-                var n = (data[i] << 16) | (data[i + 1] << 8);
-                destination[o++] = Alphabet[(n >> 18) & 63];
-                destination[o++] = Alphabet[(n >> 12) & 63];
-                destination[o] = Alphabet[(n >> 6) & 63];
-            }
-        }
+        /// <summary>The length of the unpadded encoding of <paramref name="byteCount"/> bytes.</summary>
+        public static int EncodedLength(int byteCount) => (byteCount * 4 + 2) / 3;
 
-        /// <summary>The same as <see cref="EncodeToChars"/>, as ASCII bytes.</summary>
+        /// <summary>Writes the (unpadded) encoding of <paramref name="data"/> as ASCII; the destination is exactly long enough.</summary>
         public static void EncodeToUtf8(ReadOnlySpan<byte> data, Span<byte> destination)
         {
             var o = 0;

@@ -56,7 +56,8 @@ namespace ConvTokens.Engine
             }
         }
 
-        private static string Clip(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "…";
+        /// <summary>Text from a token, shortened for a message.</summary>
+        internal static string Clip(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "…";
 
         /// <summary>A JSON object as an ordered, case-insensitive dictionary; null for null or non-object input.</summary>
         public static OrderedDictionary? ToDictionary(byte[]? utf8Json)

@@ -34,7 +34,7 @@ namespace ConvTokens.Engine
         public string CreateToken(string payloadJson)
         {
             var payloadLength = Encoding.UTF8.GetByteCount(payloadJson);
-            var segmentLength = (payloadLength * 4 + 2) / 3;
+            var segmentLength = Base64Url.EncodedLength(payloadLength);
             var inputLength = HeaderSegment.Length + 1 + segmentLength;
             if (_buffer.Length < payloadLength + inputLength)
             {
@@ -48,12 +48,16 @@ namespace ConvTokens.Engine
             signingInput[HeaderSegment.Length] = (byte)'.';
             Base64Url.EncodeToUtf8(payloadBytes, signingInput.Slice(HeaderSegment.Length + 1));
             var signature = _provider.Sign(_buffer, payloadLength, inputLength);
-            return string.Create(inputLength + 1 + (signature.Length * 4 + 2) / 3, (this, payloadLength, inputLength, signature), static (chars, state) =>
+            // The signature's segment goes right after the signing input, so the token is one ASCII run.
+            var signatureLength = Base64Url.EncodedLength(signature.Length);
+            var tokenLength = inputLength + 1 + signatureLength;
+            if (_buffer.Length < payloadLength + tokenLength)
             {
-                Encoding.ASCII.GetChars(state.Item1._buffer.AsSpan(state.payloadLength, state.inputLength), chars);
-                chars[state.inputLength] = '.';
-                Base64Url.EncodeToChars(state.signature, chars.Slice(state.inputLength + 1));
-            });
+                Array.Resize(ref _buffer, (payloadLength + tokenLength) * 2);
+            }
+            _buffer[payloadLength + inputLength] = (byte)'.';
+            Base64Url.EncodeToUtf8(signature, _buffer.AsSpan(payloadLength + inputLength + 1, signatureLength));
+            return Encoding.ASCII.GetString(_buffer, payloadLength, tokenLength);
         }
 
         public void Dispose()

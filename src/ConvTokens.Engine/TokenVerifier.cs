@@ -121,7 +121,7 @@ namespace ConvTokens.Engine
             if (!headerRoot.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || !alg.ValueEquals(SecurityAlgorithms.HmacSha256))
             {
                 var shown = !headerRoot.TryGetProperty("alg", out alg) ? "missing"
-                    : alg.ValueKind == JsonValueKind.String ? $"'{Clip(alg.GetString())}'" : "not a string";
+                    : alg.ValueKind == JsonValueKind.String ? $"'{JsonMembers.Clip(alg.GetString()!)}'" : "not a string";
                 Fail(result, TokenFailure.UnsupportedAlgorithm, $"alg is {shown}; only HS256 is accepted.");
                 return;
             }
@@ -137,8 +137,6 @@ namespace ConvTokens.Engine
             }
             CheckClaims(payload.RootElement, options, now, result);
         }
-
-        private static string? Clip(string? text) => text is null || text.Length <= 40 ? text : text.Substring(0, 40) + "…";
 
         private static void CheckClaims(JsonElement claims, VerificationOptions options, DateTimeOffset now, VerificationResult result)
         {

@@ -327,14 +327,11 @@ namespace ConvTokens.PowerShell.Commands
                     userId = minted.UserId;
                     amount = minted.Amount;
                     return true;
-                case string text:
-                    token = text;
-                    break;
                 case null:
                     problem = "the input is null; pipe InitializationToken objects or token strings.";
                     return false;
                 default:
-                    token = item.Properties["Token"]?.Value is { } value ? (value is PSObject wrapped ? wrapped.BaseObject : value) as string : null;
+                    token = Input.TokenInput.TokenText(item);
                     if (token is null)
                     {
                         problem = $"a {item.BaseObject.GetType().Name} is neither a token string nor an object with a Token property.";

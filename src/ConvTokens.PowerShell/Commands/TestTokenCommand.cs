@@ -98,7 +98,7 @@ namespace ConvTokens.PowerShell.Commands
         private void VerifyOne(object? item)
         {
             _inputNumber++;
-            var token = TokenText(item);
+            var token = Input.TokenInput.TokenText(item);
             if (token is null)
             {
                 WriteError(new ErrorRecord(
@@ -120,23 +120,6 @@ namespace ConvTokens.PowerShell.Commands
             else
             {
                 WriteObject(new TokenValidationResult(token, outcome));
-            }
-        }
-
-        /// <summary>The compact token an input stands for, or null when it stands for none.</summary>
-        private static string? TokenText(object? item)
-        {
-            switch (item is PSObject wrapped ? wrapped.BaseObject : item)
-            {
-                case string text:
-                    return text;
-                case InitializationToken minted:
-                    return minted.Token;
-                case null:
-                    return null;
-                default:
-                    var property = PSObject.AsPSObject(item!).Properties["Token"]?.Value;
-                    return (property is PSObject inner ? inner.BaseObject : property) as string;
             }
         }
 
