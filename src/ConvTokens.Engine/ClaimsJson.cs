@@ -127,36 +127,74 @@ namespace ConvTokens.Engine
             }
         }
 
-        /// <summary>A decimal as JavaScript prints the same number: 100 not 100.0, 12.5 not 12.50.</summary>
+        /// <summary>A decimal as JavaScript's JSON.stringify prints the same number: 100 not 100.0, 12.5 not 12.50, 1e-7, 1e+21.</summary>
         public static void AppendDecimal(StringBuilder sb, decimal value)
         {
-            if (value == decimal.Truncate(value) && value >= long.MinValue && value <= long.MaxValue)
+            if (value == decimal.Truncate(value) && value > -1e15m && value < 1e15m)
             {
                 sb.Append(((long)value).ToString(CultureInfo.InvariantCulture));
                 return;
             }
-            // Dividing by 1.000…0 drops trailing zeros from the scale.
-            var normalized = value / 1.0000000000000000000000000000m;
-            sb.Append(normalized.ToString(CultureInfo.InvariantCulture));
+            AppendJavaScriptNumber(sb, value.ToString(CultureInfo.InvariantCulture));
         }
 
-        private static void AppendDouble(StringBuilder sb, double value)
+        private static void AppendDouble(StringBuilder sb, double value) =>
+            AppendJavaScriptNumber(sb, value.ToString("R", CultureInfo.InvariantCulture));
+
+        /// <summary>
+        /// Rewrites an invariant .NET number text ("-1.25E-07", "0.000001", "1E+21") the way JavaScript's
+        /// Number::toString writes the same digits (ECMA-262 §6.1.6.1.20): plain notation for 1e-7 &lt; |x| &lt; 1e21,
+        /// exponent notation "de±n" outside, no trailing zeros, "0" for zero.
+        /// </summary>
+        internal static void AppendJavaScriptNumber(StringBuilder sb, string invariantText)
         {
-            if (Math.Abs(value) < 1e21 && value == Math.Truncate(value))
-            {
-                sb.Append(value.ToString("F0", CultureInfo.InvariantCulture));
-                return;
-            }
-            var text = value.ToString("R", CultureInfo.InvariantCulture);
-            var e = text.IndexOf('E');
+            var text = invariantText.AsSpan();
+            var negative = text.Length > 0 && text[0] == '-';
+            if (negative) { text = text.Slice(1); }
+            var exponent = 0;
+            var e = text.IndexOfAny('E', 'e');
             if (e >= 0)
             {
-                // JavaScript writes 1e+21 and 1e-7 where .NET writes 1E+21 and 1E-07.
-                var mantissa = text.Substring(0, e);
-                var exponent = int.Parse(text.Substring(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-                text = mantissa + "e" + (exponent >= 0 ? "+" : "-") + Math.Abs(exponent).ToString(CultureInfo.InvariantCulture);
+                exponent = int.Parse(text.Slice(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                text = text.Slice(0, e);
             }
-            sb.Append(text);
+            // The significant digits alone: the point dropped, then leading and trailing zeros.
+            var point = text.IndexOf('.');
+            var integerDigits = point < 0 ? text.Length : point;
+            var digits = new StringBuilder(text.Length);
+            foreach (var c in text) { if (c != '.') { digits.Append(c); } }
+            var lead = 0;
+            while (lead < digits.Length && digits[lead] == '0') { lead++; }
+            digits.Remove(0, lead);
+            while (digits.Length > 0 && digits[digits.Length - 1] == '0') { digits.Length--; }
+            if (digits.Length == 0)
+            {
+                sb.Append('0');
+                return;
+            }
+            // k and n as in ECMA-262: the value is digits × 10^(n - k), so n digits stand before the point.
+            var k = digits.Length;
+            var n = integerDigits - lead + exponent;
+            if (negative) { sb.Append('-'); }
+            if (k <= n && n <= 21)
+            {
+                sb.Append(digits).Append('0', n - k);
+            }
+            else if (0 < n && n <= 21)
+            {
+                sb.Append(digits.ToString(0, n)).Append('.').Append(digits.ToString(n, k - n));
+            }
+            else if (-6 < n && n <= 0)
+            {
+                sb.Append("0.").Append('0', -n).Append(digits);
+            }
+            else
+            {
+                sb.Append(digits[0]);
+                if (k > 1) { sb.Append('.').Append(digits.ToString(1, k - 1)); }
+                var power = n - 1;
+                sb.Append('e').Append(power >= 0 ? '+' : '-').Append(Math.Abs(power).ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         public static void AppendString(StringBuilder sb, string value)

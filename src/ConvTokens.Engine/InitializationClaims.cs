@@ -33,6 +33,12 @@ namespace ConvTokens.Engine
             {
                 throw new ClaimValidationException("AmountInvalid", "amount", $"amount must be a positive number; got {Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
             }
+            if (ClaimNumbers.SignificantDigits(Amount) > ClaimNumbers.MaxSignificantDigits)
+            {
+                throw new ClaimValidationException("AmountInvalid", "amount",
+                    $"amount {Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)} has more than {ClaimNumbers.MaxSignificantDigits} significant digits, " +
+                    "which the API's JSON numbers cannot carry unchanged; round it yourself.");
+            }
             if (ZipCode is not null && ZipCode.Length == 0)
             {
                 throw new ClaimValidationException("ZipCodeInvalid", "cp", "cp (zip code) must not be empty; omit it instead.");

@@ -55,7 +55,7 @@ Describe 'New-InitializationToken token bytes' {
     }
 
     It 'writes amounts as JavaScript numbers: <In> -> <Json>' -ForEach @(
-        @{ In = '100.00'; Json = '100' }, @{ In = '12.50'; Json = '12.5' }, @{ In = '0.01'; Json = '0.01' }, @{ In = '1e3'; Json = '1000' }) {
+        @{ In = '100.00'; Json = '100' }, @{ In = '12.50'; Json = '12.5' }, @{ In = '0.01'; Json = '0.01' }, @{ In = '007'; Json = '7' }, @{ In = ' 12.5 '; Json = '12.5' }) {
         $row = [pscustomobject]@{ amount = $In; notificationKey = 'k'; iat = 1 }
         Get-TokenPart ($row | New-InitializationToken -ApiSignature $SeedSecret).Token 1 | Should -BeExactly "{`"amount`":$Json,`"iat`":1,`"notificationKey`":`"k`"}"
     }
@@ -184,5 +184,172 @@ Describe 'New-InitializationToken with a CSV file' {
         }
         $mismatches | Should -BeNullOrEmpty
         Get-TokenPart $tokens[41].Token 1 | Should -Match '^\{"amount":42.5,"cp":"01042","age":42,"gender":"M","userId":"user-42","iat":\d+,"notificationKey":"nk-42"\}$'
+    }
+}
+
+Describe 'Numbers as people type them (one strict rule on every path, in every culture)' {
+    BeforeAll {
+        # Each path the same text can take into New-InitializationToken.
+        function Invoke-AmountPath([string] $Path, [object] $Value, [string] $Claim = 'amount') {
+            $errors = $null
+            $common = @{ ApiSignature = $SeedSecret; ErrorVariable = 'errors'; ErrorAction = 'SilentlyContinue' }
+            $other = if ($Claim -eq 'amount') { @{} } else { @{ amount = 1 } }
+            $out = switch ($Path) {
+                'command line' { if ($Claim -eq 'amount') { New-InitializationToken -Amount $Value @common } else { New-InitializationToken -Amount 1 -Age $Value @common } }
+                'CSV row' {
+                    $header = (@($other.Keys) + $Claim) -join ','
+                    $line = (@($other.Values) + "`"$Value`"") -join ','
+                    "$header`n$line" | ConvertFrom-Csv | New-InitializationToken @common
+                }
+                'hashtable' { $h = @{} + $other; $h[$Claim] = $Value; $h | New-InitializationToken @common }
+                'object' { $h = [ordered]@{} ; foreach ($k in $other.Keys) { $h[$k] = $other[$k] }; $h[$Claim] = $Value; [pscustomobject]$h | New-InitializationToken @common }
+            }
+            [pscustomobject]@{ Output = @($out); Errors = @($errors) }
+        }
+        $script:Paths = 'command line', 'CSV row', 'hashtable', 'object'
+        $script:Cultures = 'fr-FR', 'de-DE', ''
+        function Use-Culture([string] $Name, [scriptblock] $Body) {
+            $saved = [cultureinfo]::CurrentCulture
+            try { [cultureinfo]::CurrentCulture = [cultureinfo]::GetCultureInfo($Name); & $Body } finally { [cultureinfo]::CurrentCulture = $saved }
+        }
+    }
+
+    It 'refuses the amount text <Text> with AmountInvalid on every path in every culture, quoting it and showing <Hint>' -ForEach @(
+        @{ Text = '12,5'; Hint = 'Use 12.5.' }
+        @{ Text = '1,5'; Hint = 'Use 1.5.' }
+        @{ Text = '1,000'; Hint = 'Use 1.000 if you mean 1, or 1000 if you mean 1000.' }
+        @{ Text = '1,234,567'; Hint = 'Use 1234567.' }
+        @{ Text = '12 500'; Hint = 'Use 12500.' }
+        @{ Text = "12$([char]0x202F)500,50"; Hint = 'e.g. 12.5' }
+        @{ Text = '1e3'; Hint = 'e.g. 12.5' }
+        @{ Text = '.5'; Hint = 'e.g. 12.5' }
+        @{ Text = '12.'; Hint = 'e.g. 12.5' }
+        @{ Text = '+5'; Hint = 'e.g. 12.5' }
+        @{ Text = '0x10'; Hint = 'e.g. 12.5' }
+        @{ Text = '١٢'; Hint = 'e.g. 12.5' }
+        @{ Text = '12.5.1'; Hint = 'e.g. 12.5' }
+    ) {
+        foreach ($culture in $Cultures) {
+            Use-Culture $culture {
+                foreach ($path in $Paths) {
+                    $r = Invoke-AmountPath $path $Text
+                    $r.Output.Count | Should -Be 0 -Because "'$Text' by $path in culture '$culture' must not sign a token"
+                    $r.Errors.Count | Should -Be 1 -Because "$path in culture '$culture'"
+                    $r.Errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+                    $r.Errors[0].Exception.Message | Should -BeLike "*amount '$Text'*"
+                    $r.Errors[0].Exception.Message | Should -BeLike "*$Hint*"
+                }
+            }
+        }
+    }
+
+    It 'reads the amount text <Text> as <Json> on every path in every culture' -ForEach @(
+        @{ Text = '12.5'; Json = '12.5' }, @{ Text = '100'; Json = '100' }, @{ Text = '0.01'; Json = '0.01' }, @{ Text = '1000.10'; Json = '1000.1' }) {
+        foreach ($culture in $Cultures) {
+            Use-Culture $culture {
+                foreach ($path in $Paths) {
+                    $r = Invoke-AmountPath $path $Text
+                    $r.Errors.Count | Should -Be 0 -Because "$path in culture '$culture'"
+                    Get-TokenPart $r.Output[0].Token 1 | Should -BeLike "{`"amount`":$Json,*"
+                    $r.Output[0].Amount | Should -Be ([decimal]::Parse($Text, [cultureinfo]::InvariantCulture))
+                }
+            }
+        }
+    }
+
+    It 'keeps numbers given as numbers as they are in every culture: <Value>' -ForEach @(
+        @{ Value = 12.5; Json = '12.5' }, @{ Value = 100; Json = '100' }, @{ Value = ([decimal]::Parse('0.10', [cultureinfo]::InvariantCulture)); Json = '0.1' }, @{ Value = [long]5000000000; Json = '5000000000' }) {
+        foreach ($culture in $Cultures) {
+            Use-Culture $culture {
+                foreach ($path in 'command line', 'hashtable', 'object') {
+                    $r = Invoke-AmountPath $path $Value
+                    $r.Errors.Count | Should -Be 0
+                    Get-TokenPart $r.Output[0].Token 1 | Should -BeLike "{`"amount`":$Json,*"
+                }
+            }
+        }
+    }
+
+    It 'refuses an unquoted -Amount 12,5 (a list to PowerShell) and says to write 12.5' {
+        $errors = $null
+        $out = New-InitializationToken -Amount 12,5 -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $errors[0].Exception.Message | Should -BeLike '*list of 2 values (12, 5)*12.5*'
+    }
+
+    It 'refuses an amount it cannot carry unchanged (more than 15 significant digits), never rounding it' {
+        foreach ($value in 1234567890.1234567, [decimal]::Parse('0.1234567890123456', [cultureinfo]::InvariantCulture), '1234567890.1234567') {
+            $errors = $null
+            New-InitializationToken -Amount $value -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+            $errors[0].Exception.Message | Should -BeLike '*more than 15 significant digits*'
+        }
+    }
+
+    It 'refuses the age <Value> with AgeInvalid on every path in every culture instead of rounding it' -ForEach @(
+        @{ Value = 34.5 }, @{ Value = 35.5 }, @{ Value = '34.5' }, @{ Value = '35.5' }, @{ Value = '34,5' }, @{ Value = '3 4' }, @{ Value = 'trente' }) {
+        foreach ($culture in $Cultures) {
+            Use-Culture $culture {
+                foreach ($path in $Paths) {
+                    $r = Invoke-AmountPath $path $Value -Claim age
+                    $r.Output.Count | Should -Be 0 -Because "age $Value by $path in culture '$culture' must not be rounded"
+                    $r.Errors[0].FullyQualifiedErrorId | Should -BeExactly 'AgeInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+                    $r.Errors[0].Exception.Message | Should -BeLike "*age*$Value*"
+                }
+            }
+        }
+    }
+
+    It 'takes whole ages as numbers or text on every path: <Value>' -ForEach @(@{ Value = 34 }, @{ Value = '34' }, @{ Value = '34.0' }, @{ Value = 34.0 }) {
+        foreach ($path in $Paths) {
+            $r = Invoke-AmountPath $path $Value -Claim age
+            $r.Errors.Count | Should -Be 0
+            $r.Output[0].Age | Should -Be 34
+            Get-TokenPart $r.Output[0].Token 1 | Should -BeLike '*"age":34,*'
+        }
+    }
+}
+
+Describe 'New-InitializationToken explains a row it cannot read' {
+    It 'names the columns a row has when it has no amount' {
+        $errors = $null
+        [pscustomobject]@{ montant = '12.5'; cp = '75000' } | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountMissing,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $errors[0].Exception.Message | Should -BeLike "*no amount column; its columns are 'montant', 'cp'.*"
+    }
+
+    It 'suggests Import-Csv -Delimiter when a column name holds <Delimiter>' -ForEach @(@{ Delimiter = ';' }, @{ Delimiter = '|' }) {
+        $csv = Join-Path $TestDrive 'semicolons.csv'
+        Set-Content -Path $csv -Value @("amount${Delimiter}cp${Delimiter}age", "12.5${Delimiter}75000${Delimiter}30", "3${Delimiter}01000${Delimiter}40")
+        $errors = $null
+        $out = Import-Csv $csv | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 2
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountMissing,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $errors[0].Exception.Message | Should -BeLike "*its columns are 'amount${Delimiter}cp${Delimiter}age'*Import-Csv -Delimiter '$Delimiter'*"
+        (Import-Csv $csv -Delimiter $Delimiter | New-InitializationToken -ApiSignature $SeedSecret).Amount | Should -Be @(12.5, 3)
+    }
+
+    It 'says the amount cell is empty when the column exists' {
+        $errors = $null
+        "amount,userId`n,u1" | ConvertFrom-Csv | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountMissing,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $errors[0].Exception.Message | Should -BeLike "Input #1 (userId 'u1'): *this row's amount is empty*"
+    }
+
+    It 'says a piped string is not an object with an amount' {
+        $errors = $null
+        '12.5' | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountMissing,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $errors[0].Exception.Message | Should -BeLike "*the input is a String '12.5', not an object with an amount property*"
+    }
+
+    It 'lists the columns no parameter reads once per pipeline in -Verbose' {
+        $rows = 1..3 | ForEach-Object { [pscustomobject]@{ amount = $_; montant = $_; Email = "u$_@example.com" } }
+        $verbose = $rows | New-InitializationToken -ApiSignature $SeedSecret -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $ignored = @($verbose | Where-Object Message -like '*no parameter reads*')
+        $ignored.Count | Should -Be 1
+        $ignored[0].Message | Should -BeLike "*'montant', 'Email'*"
     }
 }

@@ -24,6 +24,24 @@ Describe 'Interop with Node jsonwebtoken (the vendor samples'' library)' {
         $ours.Token | Should -BeExactly $node[0].token
     }
 
+    It 'writes very small and very large numbers as JSON.stringify does (1e-7, 1e+21), amounts and additional claims alike' {
+        $cases = @(
+            @{ Amount = ([decimal]::Parse('0.0000001', [cultureinfo]::InvariantCulture)); Extra = [ordered]@{ tiny = 1e-7; small = 0.00001; big = 1.5e300; neg = -2.5e-8; whole = 1e21; edge = 123456789012345680000.0 } }
+            @{ Amount = ([decimal]::Parse('0.000001', [cultureinfo]::InvariantCulture)); Extra = [ordered]@{ m = ([decimal]::Parse('0.00000012', [cultureinfo]::InvariantCulture)); n = ([decimal]::Parse('1000000000000000000000', [cultureinfo]::InvariantCulture)) } }
+            @{ Amount = ([decimal]::Parse('1000000000000000000000', [cultureinfo]::InvariantCulture)); Extra = [ordered]@{ x = 1 } }
+            @{ Amount = ([decimal]::Parse('12300000000000000000000', [cultureinfo]::InvariantCulture)); Extra = [ordered]@{ x = 1 } }
+            @{ Amount = ([decimal]::Parse('100000000000000000000', [cultureinfo]::InvariantCulture)); Extra = [ordered]@{ x = 1 } }
+        )
+        foreach ($case in $cases) {
+            $criteria = [ordered]@{ amount = $case.Amount; iat = 1700000000; notificationKey = 'k' }
+            foreach ($key in $case.Extra.Keys) { $criteria[$key] = $case.Extra[$key] }
+            $node = Invoke-NodeJwt @(@{ sign = $criteria; secret = $Secret })
+            $ours = New-InitializationToken -Amount $case.Amount -IssuedAt 1700000000 -NotificationKey k -AdditionalClaims $case.Extra -ApiSignature $SecretSS
+            Get-TokenPart $ours.Token 1 | Should -BeExactly (Get-TokenPart $node[0].token 1)
+            $ours.Token | Should -BeExactly $node[0].token
+        }
+    }
+
     It 'mints tokens that jsonwebtoken verifies with the short secret, claims intact' {
         $tokens = 1..50 | ForEach-Object { [pscustomobject]@{ amount = "$_.25"; cp = '75000'; age = 30; gender = 'M'; userId = "u$_" } } |
             New-InitializationToken -ApiSignature $SecretSS

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using ConvTokens.Engine;
@@ -21,6 +22,7 @@ namespace ConvTokens.PowerShell.Commands
         private ClaimInput _commandLine = new ClaimInput();
         private long _inputNumber;
         private bool _verbose;
+        private HashSet<string>? _reportedNames;
 
         #region Parameters
 
@@ -34,18 +36,23 @@ namespace ConvTokens.PowerShell.Commands
         [Parameter(ValueFromPipeline = true, ParameterSetName = InputObjectParameterSet)]
         public PSObject? InputObject { get; set; }
 
+        /// <summary>
+        /// A number, or text in the one strict form "12.5". Typed object so that PowerShell's own
+        /// conversion, which reads "12,5" as 125, never sees it: ClaimInput applies the module's rule.
+        /// </summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
         [Parameter(ParameterSetName = InputObjectParameterSet)]
-        public decimal Amount { get; set; }
+        public object? Amount { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
         [Parameter(ParameterSetName = InputObjectParameterSet)]
         [Alias("cp")]
         public string? ZipCode { get; set; }
 
+        /// <summary>Whole years; typed object for the same reason as Amount (PowerShell would round 34.5 to 34).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
         [Parameter(ParameterSetName = InputObjectParameterSet)]
-        public int Age { get; set; }
+        public object? Age { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
         [Parameter(ParameterSetName = InputObjectParameterSet)]
@@ -112,6 +119,7 @@ namespace ConvTokens.PowerShell.Commands
                 ClaimInput input;
                 if (InputObject is not null)
                 {
+                    if (_verbose) { ReportUnknownNames(InputObject); }
                     input = ClaimInput.FromObject(InputObject);
                     input.OverrideWith(_commandLine);
                 }
@@ -163,6 +171,25 @@ namespace ConvTokens.PowerShell.Commands
                 ForceManualConfirm = bound.ContainsKey(nameof(ForceManualConfirm)) ? ForceManualConfirm.IsPresent : null,
                 AdditionalClaims = bound.ContainsKey(nameof(AdditionalClaims)) ? AdditionalClaims : null,
             };
+        }
+
+        /// <summary>Columns no claim parameter reads, each named once per pipeline in -Verbose.</summary>
+        private void ReportUnknownNames(PSObject input)
+        {
+            if (input.BaseObject is string or ValueType) { return; }
+            List<string>? unknown = null;
+            foreach (var name in ClaimInput.NamesOf(input))
+            {
+                if (!ClaimInput.IsKnownName(name) && (_reportedNames ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(name))
+                {
+                    (unknown ??= new List<string>()).Add($"'{name}'");
+                }
+            }
+            if (unknown is not null)
+            {
+                WriteVerbose($"Input #{_inputNumber}: ignoring {(unknown.Count == 1 ? "a column" : "columns")} no parameter reads: {string.Join(", ", unknown)}. " +
+                    "Claims come from amount, cp/ZipCode, age, gender, userId, iat/IssuedAt, notificationKey, forceManualConfirm and AdditionalClaims.");
+            }
         }
 
         private string DescribeInput(string problem)

@@ -23,6 +23,9 @@ namespace ConvTokens.PowerShell.Input
         public object? ForceManualConfirm;
         public object? AdditionalClaims;
 
+        /// <summary>The piped object the values came from, kept to explain a missing amount; null for the command line.</summary>
+        private PSObject? _source;
+
         private enum Field { Amount, ZipCode, Age, Gender, UserId, IssuedAt, NotificationKey, ForceManualConfirm, AdditionalClaims }
 
         /// <summary>Parameter names and aliases, as property names of piped objects (CSV columns).</summary>
@@ -46,7 +49,7 @@ namespace ConvTokens.PowerShell.Input
         /// </summary>
         public static ClaimInput FromObject(PSObject input)
         {
-            var claims = new ClaimInput();
+            var claims = new ClaimInput { _source = input };
             if (input.BaseObject is IDictionary dictionary)
             {
                 foreach (DictionaryEntry entry in dictionary)
@@ -159,7 +162,7 @@ namespace ConvTokens.PowerShell.Input
             var claims = new InitializationClaims
             {
                 Amount = Amount is null
-                    ? throw new ClaimValidationException("AmountMissing", "amount", "amount is required (a positive number).")
+                    ? throw new ClaimValidationException("AmountMissing", "amount", DescribeMissingAmount(_source))
                     : ToDecimal(Amount, "amount", "AmountInvalid"),
                 ZipCode = ZipCode is null ? null : ToText(ZipCode),
                 Age = Age is null ? null : ToInt(Age, "age", "AgeInvalid"),
@@ -185,7 +188,11 @@ namespace ConvTokens.PowerShell.Input
             _ => value.ToString() ?? string.Empty,
         };
 
-        private static decimal ToDecimal(object value, string claim, string errorId)
+        /// <summary>
+        /// Numbers given as numbers are taken as they are; text only in the strict form of
+        /// <see cref="ClaimNumbers"/>, whatever the current culture. Nothing is ever reinterpreted.
+        /// </summary>
+        private static decimal ToDecimal(object value, string claim, string errorId, bool wholeNumber = false)
         {
             switch (value)
             {
@@ -193,21 +200,43 @@ namespace ConvTokens.PowerShell.Input
                 case int i: return i;
                 case long l: return l;
                 case short or byte or sbyte or ushort or uint or ulong: return Convert.ToDecimal(value, CultureInfo.InvariantCulture);
-                case double d when double.IsFinite(d) && Math.Abs(d) < 7.9e28: return (decimal)d;
-                case float f when float.IsFinite(f): return (decimal)f;
-                case string s when decimal.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed): return parsed;
+                // A cast would round to 15 digits and change 1234567890.1234567 silently; the shortest text
+                // of the double keeps every digit, and the claim rules then refuse what the API cannot carry.
+                case double d when double.IsFinite(d) && Math.Abs(d) < 7.9e28: return decimal.Parse(d.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+                case float f when float.IsFinite(f) && Math.Abs(f) < 7.9e28f: return decimal.Parse(f.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+                case string s when ClaimNumbers.TryParse(s, out var parsed): return parsed;
+                case string s: throw new ClaimValidationException(errorId, claim, ClaimNumbers.DescribeRejectedText(claim, s, wholeNumber));
+                case IList { Count: > 1 } list:
+                    // An unquoted -Amount 12,5 reaches us as the list 12, 5.
+                    var items = new List<string>();
+                    foreach (var item in list) { items.Add(Describe(Unwrap(item) ?? string.Empty)); }
+                    throw new ClaimValidationException(errorId, claim,
+                        $"{claim} is a list of {list.Count} values ({string.Join(", ", items)}): PowerShell reads an unquoted comma as a list separator. " +
+                        $"Give one number{(wholeNumber ? string.Empty : $", with '.' for decimals: {string.Join(".", items)}")}.");
             }
-            throw new ClaimValidationException(errorId, claim, $"{claim} must be a number; got '{Describe(value)}'.");
+            throw new ClaimValidationException(errorId, claim, $"{claim} must be a number; got {Article(value)} '{Describe(value)}'.");
         }
 
         private static int ToInt(object value, string claim, string errorId)
         {
-            var number = ToDecimal(value, claim, errorId);
-            if (number != decimal.Truncate(number) || number < int.MinValue || number > int.MaxValue)
+            var number = ToDecimal(value, claim, errorId, wholeNumber: true);
+            if (number != decimal.Truncate(number))
             {
-                throw new ClaimValidationException(errorId, claim, $"{claim} must be a whole number; got '{Describe(value)}'.");
+                throw new ClaimValidationException(errorId, claim,
+                    $"{claim} {number.ToString(CultureInfo.InvariantCulture)} is not a whole number; fractions are refused, not rounded. Give whole digits, e.g. 34.");
+            }
+            if (number < int.MinValue || number > int.MaxValue)
+            {
+                throw new ClaimValidationException(errorId, claim, $"{claim} {number.ToString(CultureInfo.InvariantCulture)} is out of range for a whole number.");
             }
             return (int)number;
+        }
+
+        /// <summary>"a Hashtable", "an Int32 array": the type of a value people can read in a sentence.</summary>
+        private static string Article(object value)
+        {
+            var name = value.GetType().Name;
+            return ("AEIOUaeiou".IndexOf(name[0]) >= 0 ? "an " : "a ") + name;
         }
 
         private static string ToGender(object value)
@@ -301,10 +330,69 @@ namespace ConvTokens.PowerShell.Input
             }
         }
 
+        /// <summary>The property (column) names of a piped object, or the keys of a dictionary, in their order.</summary>
+        public static List<string> NamesOf(PSObject input)
+        {
+            var names = new List<string>();
+            if (input.BaseObject is IDictionary dictionary)
+            {
+                foreach (var key in dictionary.Keys) { names.Add(key?.ToString() ?? string.Empty); }
+                return names;
+            }
+            foreach (var property in input.Properties) { names.Add(property.Name); }
+            return names;
+        }
+
+        /// <summary>True for a name that is a claim parameter or one of its aliases.</summary>
+        public static bool IsKnownName(string name) => FieldsByName.ContainsKey(name);
+
+        /// <summary>Why no amount was found, in terms of what the input has, and how to fix it.</summary>
+        private static string DescribeMissingAmount(PSObject? source)
+        {
+            if (source is null)
+            {
+                return "amount is required: give -Amount with a positive number, e.g. -Amount 12.5.";
+            }
+            if (source.BaseObject is string or ValueType)
+            {
+                return $"amount is required, and the input is {Article(source.BaseObject)} '{Describe(source.BaseObject)}', not an object with an amount property. " +
+                    "Pipe objects (CSV rows, hashtables) with an amount column, or give -Amount.";
+            }
+            var names = NamesOf(source);
+            foreach (var name in names)
+            {
+                if (string.Equals(name, "amount", StringComparison.OrdinalIgnoreCase))
+                {
+                    return "amount is required, and this row's amount is empty. Fill it with a positive number such as 12.5, or leave the row out.";
+                }
+            }
+            if (names.Count == 0)
+            {
+                return "amount is required, and the input has no properties at all. Pipe objects (CSV rows, hashtables) with an amount column, or give -Amount.";
+            }
+            var listed = new List<string>();
+            foreach (var name in names) { listed.Add($"'{Clip(name, 40)}'"); }
+            if (listed.Count > 12) { listed.RemoveRange(12, listed.Count - 12); listed.Add("…"); }
+            var message = $"amount is required, and the input has no amount column; its columns are {string.Join(", ", listed)}.";
+            foreach (var name in names)
+            {
+                foreach (var delimiter in new[] { ';', ',', '\t', '|' })
+                {
+                    if (name.IndexOf(delimiter) >= 0)
+                    {
+                        var shown = delimiter == '\t' ? "`t" : delimiter.ToString();
+                        return message + $" The column name '{Clip(name, 40)}' holds '{shown}': the file looks separated by '{shown}', so read it with Import-Csv -Delimiter '{shown}'.";
+                    }
+                }
+            }
+            return message + " Name a column amount (or rename one on the way, e.g. Select-Object @{ Name = 'amount'; Expression = { $_.montant } }, *), or give -Amount.";
+        }
+
+        private static string Clip(string text, int length) => text.Length > length ? text.Substring(0, length) + "…" : text;
+
         private static string Describe(object value)
         {
-            var text = ToText(value);
-            return text.Length > 64 ? text.Substring(0, 64) + "…" : text;
+            return Clip(ToText(value), 64);
         }
     }
 }

@@ -1,0 +1,95 @@
+using System;
+using System.Globalization;
+
+namespace ConvTokens.Engine
+{
+    /// <summary>
+    /// The one rule for numeric claims given as text, the same on every input path and in every culture:
+    /// ASCII digits, optionally '.' and more digits. PowerShell's own conversion reads "12,5" as 125 (the
+    /// comma taken for a thousands separator); an amount is money, so nothing but this form is ever read.
+    /// </summary>
+    public static class ClaimNumbers
+    {
+        /// <summary>
+        /// A JSON number is read by the API as an IEEE double, which keeps 15 significant decimal digits
+        /// exactly; an amount with more would arrive changed.
+        /// </summary>
+        public const int MaxSignificantDigits = 15;
+
+        /// <summary>Parses the strict form (surrounding white space ignored); false for anything else.</summary>
+        public static bool TryParse(string text, out decimal value)
+        {
+            value = 0m;
+            var s = text.AsSpan().Trim();
+            var point = -1;
+            for (var i = 0; i < s.Length; i++)
+            {
+                var c = s[i];
+                if (c >= '0' && c <= '9') { continue; }
+                if (c == '.' && point < 0 && i > 0 && i < s.Length - 1) { point = i; continue; }
+                return false;
+            }
+            return s.Length > 0 && decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+        }
+
+        /// <summary>
+        /// Why <paramref name="text"/> is not a <paramref name="claim"/>, and what to type instead: a
+        /// sentence for an error message. <paramref name="wholeNumber"/> is for claims such as age.
+        /// </summary>
+        public static string DescribeRejectedText(string claim, string text, bool wholeNumber)
+        {
+            var form = wholeNumber ? "whole digits, e.g. 34" : "digits with an optional '.' and decimals, e.g. 12.5";
+            var shown = Clip(text);
+            var trimmed = text.Trim();
+            if (wholeNumber && TryParse(trimmed, out _))
+            {
+                return $"{claim} '{shown}' is not a whole number; fractions are refused, not rounded. Give {form}.";
+            }
+            var commas = trimmed.Split(',');
+            if (commas.Length > 1 && Array.TrueForAll(commas, part => part.Length > 0 && IsDigits(part)))
+            {
+                var asDecimalPoint = string.Join(".", commas);
+                if (wholeNumber)
+                {
+                    return $"{claim} '{shown}' is not a whole number: a comma is never read as a decimal point or a thousands separator here. Give {form}.";
+                }
+                if (commas.Length == 2 && commas[1].Length == 3)
+                {
+                    var small = decimal.Parse(asDecimalPoint, CultureInfo.InvariantCulture) / 1.000000000000000000000000000m;
+                    return $"{claim} '{shown}' is ambiguous: a comma is never read as a decimal point or a thousands separator here. " +
+                        $"Use {asDecimalPoint} if you mean {small.ToString(CultureInfo.InvariantCulture)}, or {string.Concat(commas)} if you mean {string.Concat(commas)}.";
+                }
+                return commas.Length == 2
+                    ? $"{claim} '{shown}' has a comma where the decimal point goes: a comma is never read as a decimal point here. Use {asDecimalPoint}."
+                    : $"{claim} '{shown}' has commas: a comma is never read as a thousands separator here. Use {string.Concat(commas)}.";
+            }
+            if (trimmed.Length > 0 && trimmed.IndexOfAny(new[] { ' ', '\u00A0', '\u202F', '\'' }) > 0 && IsDigits(RemoveGroupSeparators(trimmed).Replace(".", string.Empty)))
+            {
+                return $"{claim} '{shown}' has a thousands separator (a space or an apostrophe), which is never read here. Use {RemoveGroupSeparators(trimmed)}.";
+            }
+            return $"{claim} '{shown}' is not a number in the accepted form. Give {form}.";
+        }
+
+        /// <summary>Counts significant digits, for the <see cref="MaxSignificantDigits"/> rule.</summary>
+        public static int SignificantDigits(decimal value)
+        {
+            var digits = Math.Abs(value).ToString(CultureInfo.InvariantCulture).Replace(".", string.Empty).Trim('0');
+            return digits.Length;
+        }
+
+        private static bool IsDigits(string s)
+        {
+            if (s.Length == 0) { return false; }
+            foreach (var c in s)
+            {
+                if (c < '0' || c > '9') { return false; }
+            }
+            return true;
+        }
+
+        private static string RemoveGroupSeparators(string s) =>
+            s.Replace(" ", string.Empty).Replace("\u00A0", string.Empty).Replace("\u202F", string.Empty).Replace("'", string.Empty);
+
+        private static string Clip(string text) => text.Length > 64 ? text.Substring(0, 64) + "…" : text;
+    }
+}
