@@ -20,21 +20,27 @@ namespace ConvTokens.Engine
         {
             var sb = buffer ?? new StringBuilder(256);
             sb.Clear();
-            sb.Append("{\"amount\":");
-            AppendDecimal(sb, claims.Amount);
-            if (claims.ZipCode is not null) { sb.Append(",\"cp\":"); AppendString(sb, claims.ZipCode); }
-            if (claims.Age is int age) { sb.Append(",\"age\":").Append(age.ToString(CultureInfo.InvariantCulture)); }
-            if (claims.Gender is not null) { sb.Append(",\"gender\":"); AppendString(sb, claims.Gender); }
-            if (claims.UserId is not null) { sb.Append(",\"userId\":"); AppendString(sb, claims.UserId); }
-            sb.Append(",\"iat\":").Append(claims.IssuedAt.ToString(CultureInfo.InvariantCulture));
-            sb.Append(",\"notificationKey\":");
-            AppendString(sb, claims.NotificationKey);
-            if (claims.ForceManualConfirm is bool force) { sb.Append(",\"forceManualConfirm\":").Append(force ? "true" : "false"); }
+            sb.Append('{');
+            foreach (var claim in ClaimSchema.All)
+            {
+                var value = claims[claim];
+                if (value is null) { continue; }
+                if (sb.Length > 1) { sb.Append(','); }
+                sb.Append(claim.JsonMemberPrefix);
+                switch (claim.Kind)
+                {
+                    case ClaimKind.Amount: AppendDecimal(sb, (decimal)value); break;
+                    case ClaimKind.WholeNumber:
+                    case ClaimKind.UnixSeconds: sb.Append(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)); break;
+                    case ClaimKind.Text: AppendString(sb, (string)value); break;
+                    case ClaimKind.Boolean: sb.Append((bool)value ? "true" : "false"); break;
+                }
+            }
             if (claims.AdditionalClaims is { } extra)
             {
                 foreach (var pair in extra)
                 {
-                    sb.Append(',');
+                    if (sb.Length > 1) { sb.Append(','); }
                     AppendString(sb, pair.Key);
                     sb.Append(':');
                     AppendValue(sb, pair.Value, 0);

@@ -1,27 +1,34 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 
 namespace ConvTokens.Engine
 {
-    /// <summary>The claims of one initialization token, in the vendor's types; null means "not sent".</summary>
+    /// <summary>
+    /// The claims of one initialization token, in the vendor's types, stored by <see cref="ClaimSchema"/>
+    /// position; null means "not sent". The typed properties are conveniences over the same storage.
+    /// </summary>
     public sealed class InitializationClaims
     {
-        /// <summary>Claim names the module writes itself, in the order they appear in the payload.</summary>
-        public static readonly IReadOnlyList<string> ReservedNames = new[]
+        private readonly object?[] _values = new object?[ClaimSchema.All.Count];
+
+        /// <summary>The value of a schema claim: decimal (Amount), int (WholeNumber), long (UnixSeconds), string or bool; null when not sent.</summary>
+        public object? this[ClaimDefinition claim]
         {
-            "amount", "cp", "age", "gender", "userId", "iat", "notificationKey", "forceManualConfirm",
-        };
+            get => _values[claim.Index];
+            set => _values[claim.Index] = value;
+        }
 
-        public decimal Amount { get; set; }
-        public string? ZipCode { get; set; }
-        public int? Age { get; set; }
-        public string? Gender { get; set; }
-        public string? UserId { get; set; }
-        public long IssuedAt { get; set; }
-        public string NotificationKey { get; set; } = string.Empty;
-        public bool? ForceManualConfirm { get; set; }
+        public decimal Amount { get => (decimal)(_values[ClaimSchema.Amount.Index] ?? 0m); set => _values[ClaimSchema.Amount.Index] = value; }
+        public string? ZipCode { get => (string?)_values[ClaimSchema.ZipCode.Index]; set => _values[ClaimSchema.ZipCode.Index] = value; }
+        public int? Age { get => (int?)_values[ClaimSchema.Age.Index]; set => _values[ClaimSchema.Age.Index] = value; }
+        public string? Gender { get => (string?)_values[ClaimSchema.Gender.Index]; set => _values[ClaimSchema.Gender.Index] = value; }
+        public string? UserId { get => (string?)_values[ClaimSchema.UserId.Index]; set => _values[ClaimSchema.UserId.Index] = value; }
+        public long IssuedAt { get => (long)(_values[ClaimSchema.IssuedAt.Index] ?? 0L); set => _values[ClaimSchema.IssuedAt.Index] = value; }
+        public string NotificationKey { get => (string?)_values[ClaimSchema.NotificationKey.Index] ?? string.Empty; set => _values[ClaimSchema.NotificationKey.Index] = value; }
+        public bool? ForceManualConfirm { get => (bool?)_values[ClaimSchema.ForceManualConfirm.Index]; set => _values[ClaimSchema.ForceManualConfirm.Index] = value; }
 
-        /// <summary>Extra claims appended after the reserved ones, in this order.</summary>
+        /// <summary>Extra claims appended after the schema's, in this order.</summary>
         public IReadOnlyList<KeyValuePair<string, object?>>? AdditionalClaims { get; set; }
 
         public static string NewNotificationKey() => Guid.NewGuid().ToString("N");
@@ -29,39 +36,27 @@ namespace ConvTokens.Engine
         /// <summary>Checks every rule the API states; throws <see cref="ClaimValidationException"/> naming the claim.</summary>
         public void Validate()
         {
-            if (Amount <= 0m)
+            foreach (var claim in ClaimSchema.All)
             {
-                throw new ClaimValidationException("AmountInvalid", "amount", $"amount must be a positive number; got {Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+                var value = _values[claim.Index];
+                if (value is null)
+                {
+                    if (claim.Required)
+                    {
+                        throw new ClaimValidationException(claim.Parameter + "Missing", claim.Name, $"{claim.Name} is required.");
+                    }
+                    continue;
+                }
+                if (claim.SigningProblem(value) is { } problem)
+                {
+                    throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, problem);
+                }
             }
             if (ClaimNumbers.SignificantDigits(Amount) > ClaimNumbers.MaxSignificantDigits)
             {
-                throw new ClaimValidationException("AmountInvalid", "amount",
-                    $"amount {Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)} has more than {ClaimNumbers.MaxSignificantDigits} significant digits, " +
+                throw new ClaimValidationException(ClaimSchema.Amount.InvalidErrorId, ClaimSchema.Amount.Name,
+                    $"amount {Amount.ToString(CultureInfo.InvariantCulture)} has more than {ClaimNumbers.MaxSignificantDigits} significant digits, " +
                     "which the API's JSON numbers cannot carry unchanged; round it yourself.");
-            }
-            if (ZipCode is not null && ZipCode.Length == 0)
-            {
-                throw new ClaimValidationException("ZipCodeInvalid", "cp", "cp (zip code) must not be empty; omit it instead.");
-            }
-            if (Age is int age && age < 0)
-            {
-                throw new ClaimValidationException("AgeInvalid", "age", $"age must be zero or more; got {age}.");
-            }
-            if (Gender is not null && Gender != "M" && Gender != "F")
-            {
-                throw new ClaimValidationException("GenderInvalid", "gender", $"gender must be 'M' or 'F'; got '{Gender}'.");
-            }
-            if (UserId is not null && UserId.Length == 0)
-            {
-                throw new ClaimValidationException("UserIdInvalid", "userId", "userId must not be empty; omit it instead.");
-            }
-            if (IssuedAt <= 0)
-            {
-                throw new ClaimValidationException("IssuedAtInvalid", "iat", $"iat must be a positive number of Unix seconds; got {IssuedAt}.");
-            }
-            if (string.IsNullOrWhiteSpace(NotificationKey))
-            {
-                throw new ClaimValidationException("NotificationKeyInvalid", "notificationKey", "notificationKey must not be empty; omit it to have one generated.");
             }
             if (AdditionalClaims is { } extra)
             {
@@ -72,12 +67,12 @@ namespace ConvTokens.Engine
                     {
                         throw new ClaimValidationException("AdditionalClaimInvalid", "AdditionalClaims", "an additional claim has an empty name.");
                     }
-                    foreach (var reserved in ReservedNames)
+                    foreach (var reserved in ClaimSchema.All)
                     {
-                        if (string.Equals(reserved, pair.Key, StringComparison.OrdinalIgnoreCase))
+                        if (string.Equals(reserved.Name, pair.Key, StringComparison.OrdinalIgnoreCase))
                         {
                             throw new ClaimValidationException("AdditionalClaimReserved", pair.Key,
-                                $"additional claim '{pair.Key}' collides with the reserved claim '{reserved}'; set it through its own parameter.");
+                                $"additional claim '{pair.Key}' collides with the reserved claim '{reserved.Name}'; set it through its own parameter.");
                         }
                     }
                     if (!seen.Add(pair.Key))

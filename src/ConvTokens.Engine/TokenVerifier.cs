@@ -140,53 +140,22 @@ namespace ConvTokens.Engine
 
         private static void CheckClaims(JsonElement claims, VerificationOptions options, DateTimeOffset now, VerificationResult result)
         {
-            if (!claims.TryGetProperty("amount", out var amount))
+            long iat = 0;
+            foreach (var claim in ClaimSchema.All)
             {
-                Fail(result, TokenFailure.MissingClaim, "the required claim 'amount' is missing.");
-                return;
-            }
-            if (amount.ValueKind != JsonValueKind.Number)
-            {
-                Fail(result, TokenFailure.InvalidClaim, $"amount must be a JSON number; it is {JsonKind(amount)}.");
-                return;
-            }
-            if (!amount.TryGetDecimal(out var positive))
-            {
-                Fail(result, TokenFailure.InvalidClaim, "amount is out of range for an amount of money.");
-                return;
-            }
-            if (positive <= 0m)
-            {
-                Fail(result, TokenFailure.InvalidClaim, "amount must be a positive number.");
-                return;
-            }
-            if (!RequireInteger(claims, "iat", required: true, result, out var iat)) { return; }
-            if (!claims.TryGetProperty("notificationKey", out var key))
-            {
-                Fail(result, TokenFailure.MissingClaim, "the required claim 'notificationKey' is missing.");
-                return;
-            }
-            if (key.ValueKind != JsonValueKind.String || key.ValueEquals(ReadOnlySpan<byte>.Empty))
-            {
-                Fail(result, TokenFailure.InvalidClaim, "notificationKey must be a non-empty string.");
-                return;
-            }
-            if (!OptionalString(claims, "cp", result) || !OptionalString(claims, "userId", result)) { return; }
-            if (claims.TryGetProperty("gender", out var gender) && !(gender.ValueKind == JsonValueKind.String && (gender.ValueEquals("M") || gender.ValueEquals("F"))))
-            {
-                Fail(result, TokenFailure.InvalidClaim, "gender must be the string 'M' or 'F'.");
-                return;
-            }
-            if (!RequireInteger(claims, "age", required: false, result, out var age)) { return; }
-            if (age is < 0)
-            {
-                Fail(result, TokenFailure.InvalidClaim, "age must be zero or more.");
-                return;
-            }
-            if (claims.TryGetProperty("forceManualConfirm", out var force) && force.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            {
-                Fail(result, TokenFailure.InvalidClaim, "forceManualConfirm must be a JSON boolean.");
-                return;
+                if (!claims.TryGetProperty(claim.Name, out var element))
+                {
+                    if (!claim.Required) { continue; }
+                    Fail(result, TokenFailure.MissingClaim, $"the required claim '{claim.Name}' is missing.");
+                    return;
+                }
+                if (ReadClaim(claim, element, result) is not { } value) { return; }
+                if (claim.Problem(value) is { } problem)
+                {
+                    Fail(result, TokenFailure.InvalidClaim, problem);
+                    return;
+                }
+                if (claim == ClaimSchema.IssuedAt) { iat = (long)value; }
             }
             if (!RequireInteger(claims, "exp", required: false, result, out var exp)) { return; }
             if (!RequireInteger(claims, "nbf", required: false, result, out var nbf)) { return; }
@@ -199,9 +168,9 @@ namespace ConvTokens.Engine
                 Fail(result, TokenFailure.IssuedInFuture, $"iat is {iat - nowSeconds} s in the future; the allowed clock skew is {skew} s.");
                 return;
             }
-            if (options.MaximumAge is TimeSpan maximumAge && nowSeconds - iat!.Value > (long)maximumAge.TotalSeconds + skew)
+            if (options.MaximumAge is TimeSpan maximumAge && nowSeconds - iat > (long)maximumAge.TotalSeconds + skew)
             {
-                Fail(result, TokenFailure.TooOld, $"the token was issued {nowSeconds - iat.Value} s ago; the maximum age is {(long)maximumAge.TotalSeconds} s.");
+                Fail(result, TokenFailure.TooOld, $"the token was issued {nowSeconds - iat} s ago; the maximum age is {(long)maximumAge.TotalSeconds} s.");
                 return;
             }
             if (exp is long expires && nowSeconds >= expires + skew)
@@ -212,6 +181,48 @@ namespace ConvTokens.Engine
             if (nbf is long notBefore && nowSeconds + skew < notBefore)
             {
                 Fail(result, TokenFailure.NotYetValid, $"the token is not valid before {notBefore - nowSeconds} s from now (nbf).");
+            }
+        }
+
+        /// <summary>The claim's value in its schema kind (decimal, long, string or bool); null, with the failure recorded, when the JSON kind is wrong.</summary>
+        private static object? ReadClaim(ClaimDefinition claim, JsonElement element, VerificationResult result)
+        {
+            switch (claim.Kind)
+            {
+                case ClaimKind.Amount:
+                    if (element.ValueKind != JsonValueKind.Number)
+                    {
+                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON number; it is {JsonKind(element)}.");
+                        return null;
+                    }
+                    if (!element.TryGetDecimal(out var amount))
+                    {
+                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} is out of range for an amount of money.");
+                        return null;
+                    }
+                    return amount;
+                case ClaimKind.WholeNumber:
+                case ClaimKind.UnixSeconds:
+                    if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var number))
+                    {
+                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a whole JSON number; it is {JsonKind(element)}.");
+                        return null;
+                    }
+                    return number;
+                case ClaimKind.Text:
+                    if (element.ValueKind != JsonValueKind.String)
+                    {
+                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON string; it is {JsonKind(element)}.");
+                        return null;
+                    }
+                    return element.GetString()!;
+                default:
+                    if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                    {
+                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON boolean; it is {JsonKind(element)}.");
+                        return null;
+                    }
+                    return element.ValueKind == JsonValueKind.True;
             }
         }
 
@@ -230,16 +241,6 @@ namespace ConvTokens.Engine
                 return false;
             }
             value = number;
-            return true;
-        }
-
-        private static bool OptionalString(JsonElement claims, string name, VerificationResult result)
-        {
-            if (claims.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.String)
-            {
-                Fail(result, TokenFailure.InvalidClaim, $"{name} must be a JSON string; it is {JsonKind(element)}.");
-                return false;
-            }
             return true;
         }
 

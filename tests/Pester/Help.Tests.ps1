@@ -6,7 +6,8 @@
 # Error ids are collected from the .cs files under src/ConvTokens.PowerShell and src/ConvTokens.Engine
 # with three patterns (keep new ids in one of these shapes, or extend the patterns):
 #   1. "<Id>", ErrorCategory.<...>           ErrorRecord ids, SecretException ids, the exchange-failure map
-#   2. ClaimValidationException("<Id>"       claim ids
+#   2. ClaimValidationException("<Id>"       claim ids, and <Parameter>Invalid for every
+#      new ClaimDefinition(<index>, "<claim>", "<Parameter>", ...) of the claim schema
 #   3. the member names of enum TokenFailure  Test-Token's Reason values
 
 BeforeDiscovery {
@@ -31,7 +32,8 @@ BeforeDiscovery {
     $allText = $sources.Values -join "`n"
 
     $secretIds = @(Get-IdsFromText $allText 'SecretException\(\s*"(?<id>[A-Z][A-Za-z]+)"' | Sort-Object -Unique)
-    $claimIds = @(Get-IdsFromText $allText $claimPattern | Sort-Object -Unique)
+    $schemaIds = @(Get-IdsFromText $allText 'new ClaimDefinition\(\s*\d+\s*,\s*"[^"]+"\s*,\s*"(?<id>[A-Z][A-Za-z]+)"' | ForEach-Object { "${_}Invalid" })
+    $claimIds = @(@(Get-IdsFromText $allText $claimPattern) + $schemaIds | Sort-Object -Unique)
     $failureNames = @()
     $enum = [regex]::Match($allText, $failureEnumPattern)
     if ($enum.Success) {
@@ -191,7 +193,7 @@ Describe 'about_ConvTokens' -ForEach $aboutCase {
         # Guards the patterns above: if a refactoring hides the ids from them, this fails instead of
         # the id checks silently passing on an empty list.
         $ErrorIds.Count | Should -BeGreaterThan 40
-        foreach ($known in 'SecretVaultLocked', 'AmountMissing', 'SessionTokenInvalidGrant', 'BaseUriInsecure', 'ClockSkewInvalid', 'InvalidSignature') {
+        foreach ($known in 'SecretVaultLocked', 'AmountMissing', 'ZipCodeInvalid', 'ForceManualConfirmInvalid', 'SessionTokenInvalidGrant', 'BaseUriInsecure', 'ClockSkewInvalid', 'InvalidSignature') {
             $ErrorIds | Should -Contain $known
         }
     }

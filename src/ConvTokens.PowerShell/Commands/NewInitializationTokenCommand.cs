@@ -10,13 +10,10 @@ using ConvTokens.PowerShell.Secrets;
 namespace ConvTokens.PowerShell.Commands
 {
     /// <summary>Signs one HS256 initialization token per input with the apiSignature.</summary>
-    [Cmdlet(VerbsCommon.New, "InitializationToken", DefaultParameterSetName = InputObjectParameterSet)]
+    [Cmdlet(VerbsCommon.New, "InitializationToken")]
     [OutputType(typeof(InitializationToken))]
     public sealed class NewInitializationTokenCommand : PSCmdlet, IDisposable
     {
-        private const string ClaimsParameterSet = "Claims";
-        private const string InputObjectParameterSet = "InputObject";
-
         private PipelineSecret? _apiSignature;
         private TokenSigner? _signer;
         private ClaimInput _commandLine = new ClaimInput();
@@ -27,58 +24,48 @@ namespace ConvTokens.PowerShell.Commands
         #region Parameters
 
         /// <summary>
-        /// A piped object whose properties are read by name (the parameters below and their aliases).
-        /// The whole object binds once instead of seven times by property name, which is what makes
-        /// large pipelines cheap; command-line values win over the object's. This set is the default and
-        /// InputObject is optional in it, so a direct call with -Amount binds here too and nothing ever
-        /// prompts; the Claims set documents binding by property name for Get-Help.
+        /// A piped object whose properties are read by name (the claim schema's parameter names, claim
+        /// names and aliases). The whole object binds once instead of once per claim by property name,
+        /// which is what makes large pipelines cheap; command-line values win over the object's. No
+        /// parameter is mandatory, so nothing ever prompts: a missing amount is an AmountMissing error.
         /// </summary>
-        [Parameter(ValueFromPipeline = true, ParameterSetName = InputObjectParameterSet)]
+        [Parameter(ValueFromPipeline = true)]
         public PSObject? InputObject { get; set; }
 
         /// <summary>
         /// A number, or text in the one strict form "12.5". Typed object so that PowerShell's own
         /// conversion, which reads "12,5" as 125, never sees it: ClaimInput applies the module's rule.
         /// </summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
-        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Parameter(Position = 0)]
         public object? Amount { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
-        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Parameter]
         [Alias("cp")]
         public string? ZipCode { get; set; }
 
         /// <summary>Whole years; typed object for the same reason as Amount (PowerShell would round 34.5 to 34).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
-        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Parameter]
         public object? Age { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
-        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Parameter]
         [ArgumentCompleter(typeof(Completion.GenderCompleter))]
         public string? Gender { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
-        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Parameter]
         public string? UserId { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
-        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Parameter]
         public string? NotificationKey { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
-        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Parameter]
         [Alias("iat")]
         [UnixSecondsToDateTimeOffset]
         public DateTimeOffset IssuedAt { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
-        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Parameter]
         public SwitchParameter ForceManualConfirm { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClaimsParameterSet)]
-        [Parameter(ParameterSetName = InputObjectParameterSet)]
+        [Parameter]
         public IDictionary? AdditionalClaims { get; set; }
 
         [Parameter]
@@ -102,11 +89,8 @@ namespace ConvTokens.PowerShell.Commands
         {
             _verbose = CommandSupport.IsVerbose(this);
             _apiSignature = new PipelineSecret(new SecretSource("ApiSignature", ApiSignature, ApiSignatureSecretName, Vault), WriteVerbose);
-            if (ParameterSetName == InputObjectParameterSet)
-            {
-                // Pipeline binding never sets these in this set, so what is bound now came from the command line.
-                _commandLine = FromBoundParameters();
-            }
+            // Only InputObject binds from the pipeline, so what is bound now came from the command line.
+            _commandLine = FromBoundParameters();
         }
 
         protected override void ProcessRecord()
@@ -125,7 +109,7 @@ namespace ConvTokens.PowerShell.Commands
                 }
                 else
                 {
-                    input = FromBoundParameters();
+                    input = _commandLine;
                 }
                 claims = input.ToClaims(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             }
@@ -141,7 +125,7 @@ namespace ConvTokens.PowerShell.Commands
             if (_verbose)
             {
                 WriteVerbose($"Input #{_inputNumber}: signed token for notificationKey '{claims.NotificationKey}'" +
-                    $"{(claims.UserId is null ? string.Empty : $", userId '{claims.UserId}'")}, amount {claims.Amount}.");
+                    $"{(claims.UserId is null ? string.Empty : $", userId '{claims.UserId}'")}, amount {claims.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
             }
             WriteObject(new InitializationToken(token, claims));
         }
@@ -156,22 +140,7 @@ namespace ConvTokens.PowerShell.Commands
 
         private TokenSigner Signer() => _signer ??= new TokenSigner(CommandSupport.ReadOrStop(this, _apiSignature!));
 
-        private ClaimInput FromBoundParameters()
-        {
-            var bound = MyInvocation.BoundParameters;
-            return new ClaimInput
-            {
-                Amount = bound.ContainsKey(nameof(Amount)) ? Amount : null,
-                ZipCode = bound.ContainsKey(nameof(ZipCode)) ? ZipCode : null,
-                Age = bound.ContainsKey(nameof(Age)) ? Age : null,
-                Gender = bound.ContainsKey(nameof(Gender)) ? Gender : null,
-                UserId = bound.ContainsKey(nameof(UserId)) ? UserId : null,
-                IssuedAt = bound.ContainsKey(nameof(IssuedAt)) ? IssuedAt : null,
-                NotificationKey = bound.ContainsKey(nameof(NotificationKey)) ? NotificationKey : null,
-                ForceManualConfirm = bound.ContainsKey(nameof(ForceManualConfirm)) ? ForceManualConfirm.IsPresent : null,
-                AdditionalClaims = bound.ContainsKey(nameof(AdditionalClaims)) ? AdditionalClaims : null,
-            };
-        }
+        private ClaimInput FromBoundParameters() => ClaimInput.FromBoundParameters(MyInvocation.BoundParameters);
 
         /// <summary>Columns no claim parameter reads, each named once per pipeline in -Verbose.</summary>
         private void ReportUnknownNames(PSObject input)

@@ -13,39 +13,19 @@ namespace ConvTokens.PowerShell.Input
     /// </summary>
     internal sealed class ClaimInput
     {
-        public object? Amount;
-        public object? ZipCode;
-        public object? Age;
-        public object? Gender;
-        public object? UserId;
-        public object? IssuedAt;
-        public object? NotificationKey;
-        public object? ForceManualConfirm;
-        public object? AdditionalClaims;
+        private const string AdditionalClaimsName = "AdditionalClaims";
+
+        /// <summary>Raw values by <see cref="ClaimSchema"/> position.</summary>
+        private readonly object?[] _values = new object?[ClaimSchema.All.Count];
+        private object? _additionalClaims;
 
         /// <summary>The piped object the values came from, kept to explain a missing amount; null for the command line.</summary>
         private PSObject? _source;
 
-        private enum Field { Amount, ZipCode, Age, Gender, UserId, IssuedAt, NotificationKey, ForceManualConfirm, AdditionalClaims }
-
-        /// <summary>Parameter names and aliases, as property names of piped objects (CSV columns).</summary>
-        private static readonly Dictionary<string, Field> FieldsByName = new Dictionary<string, Field>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["Amount"] = Field.Amount,
-            ["ZipCode"] = Field.ZipCode, ["cp"] = Field.ZipCode,
-            ["Age"] = Field.Age,
-            ["Gender"] = Field.Gender,
-            ["UserId"] = Field.UserId,
-            ["IssuedAt"] = Field.IssuedAt, ["iat"] = Field.IssuedAt,
-            ["NotificationKey"] = Field.NotificationKey,
-            ["ForceManualConfirm"] = Field.ForceManualConfirm,
-            ["AdditionalClaims"] = Field.AdditionalClaims,
-        };
-
         /// <summary>
         /// Reads the claim properties of a piped object in one pass over its properties, the way
-        /// binding by property name would (same names and aliases, case-insensitive). Dictionaries
-        /// (hashtables) are read by key.
+        /// binding by property name would (the schema's parameter names, claim names and aliases,
+        /// case-insensitive). Dictionaries (hashtables) are read by key.
         /// </summary>
         public static ClaimInput FromObject(PSObject input)
         {
@@ -54,128 +34,79 @@ namespace ConvTokens.PowerShell.Input
             {
                 foreach (DictionaryEntry entry in dictionary)
                 {
-                    if (entry.Key is string key && FieldsByName.TryGetValue(key, out var field)) { claims.Set(field, entry.Value); }
-                }
-                return claims;
-            }
-            if (input.BaseObject is PSCustomObject && InstanceMembers is { } instanceMembers && IsPlainCustomObject(input))
-            {
-                // A plain PSCustomObject (Import-Csv rows, [pscustomobject]@{...}) has only note
-                // properties; reading them directly skips building the integrated member view per object.
-                foreach (var member in instanceMembers(input))
-                {
-                    if (member is PSPropertyInfo property && FieldsByName.TryGetValue(property.Name, out var field))
-                    {
-                        claims.Set(field, property.Value);
-                    }
+                    if (entry.Key is string key) { claims.Set(key, entry.Value); }
                 }
                 return claims;
             }
             foreach (var property in input.Properties)
             {
-                if (FieldsByName.TryGetValue(property.Name, out var field) && property.IsGettable)
-                {
-                    claims.Set(field, property.Value);
-                }
+                if (property.IsGettable) { claims.Set(property.Name, property.Value); }
             }
             return claims;
         }
 
-        /// <summary>
-        /// PSObject's own (instance) members, read through its non-public accessor. Enumerating
-        /// PSObject.Properties merges instance, type-data and adapted members into a new collection for
-        /// every object, which costs more than everything else New-InitializationToken does per row.
-        /// Null when this PowerShell has no such accessor; the public path is used then.
-        /// </summary>
-        private static readonly Func<PSObject, IEnumerable<PSMemberInfo>>? InstanceMembers = CreateInstanceMembersAccessor();
-
-        private static Func<PSObject, IEnumerable<PSMemberInfo>>? CreateInstanceMembersAccessor()
+        /// <summary>The claim parameters a cmdlet call bound on its command line.</summary>
+        public static ClaimInput FromBoundParameters(IDictionary<string, object> bound)
         {
-            try
+            var claims = new ClaimInput();
+            foreach (var claim in ClaimSchema.All)
             {
-                var getter = typeof(PSObject).GetProperty("InstanceMembers", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
-                    ?.GetGetMethod(nonPublic: true);
-                return getter is null || !typeof(IEnumerable<PSMemberInfo>).IsAssignableFrom(getter.ReturnType)
-                    ? null
-                    : (Func<PSObject, IEnumerable<PSMemberInfo>>)getter.CreateDelegate(typeof(Func<PSObject, IEnumerable<PSMemberInfo>>));
+                if (bound.TryGetValue(claim.Parameter, out var value)) { claims._values[claim.Index] = Unwrap(value); }
             }
-            catch (Exception)
-            {
-                return null;
-            }
-        }
-
-        /// <summary>
-        /// True for custom objects whose type names are the built-in ones (Import-Csv's "CSV:" names
-        /// included), for which no type data can add members; objects with a PSTypeName of the user's
-        /// take the public path, which honours Update-TypeData.
-        /// </summary>
-        private static bool IsPlainCustomObject(PSObject input)
-        {
-            var names = input.TypeNames;
-            foreach (var name in names)
-            {
-                if (name != "System.Management.Automation.PSCustomObject" && name != "System.Object" && !name.StartsWith("CSV:", StringComparison.Ordinal))
-                {
-                    return false;
-                }
-            }
-            return true;
+            if (bound.TryGetValue(AdditionalClaimsName, out var extra)) { claims._additionalClaims = extra; }
+            return claims;
         }
 
         /// <summary>Values given on the command line win over the piped object's, as in parameter binding.</summary>
         public void OverrideWith(ClaimInput commandLine)
         {
-            Amount = commandLine.Amount ?? Amount;
-            ZipCode = commandLine.ZipCode ?? ZipCode;
-            Age = commandLine.Age ?? Age;
-            Gender = commandLine.Gender ?? Gender;
-            UserId = commandLine.UserId ?? UserId;
-            IssuedAt = commandLine.IssuedAt ?? IssuedAt;
-            NotificationKey = commandLine.NotificationKey ?? NotificationKey;
-            ForceManualConfirm = commandLine.ForceManualConfirm ?? ForceManualConfirm;
-            AdditionalClaims = commandLine.AdditionalClaims ?? AdditionalClaims;
+            for (var i = 0; i < _values.Length; i++)
+            {
+                _values[i] = commandLine._values[i] ?? _values[i];
+            }
+            _additionalClaims = commandLine._additionalClaims ?? _additionalClaims;
         }
 
-        private void Set(Field field, object? value)
+        private void Set(string name, object? value)
         {
+            var isClaim = ClaimSchema.TryFindByInputName(name, out var claim);
+            if (!isClaim && !string.Equals(name, AdditionalClaimsName, StringComparison.OrdinalIgnoreCase)) { return; }
             value = Unwrap(value);
             // An empty CSV cell means the column does not apply to this row.
             if (value is string { Length: 0 }) { value = null; }
-            switch (field)
-            {
-                case Field.Amount: Amount = value; break;
-                case Field.ZipCode: ZipCode = value; break;
-                case Field.Age: Age = value; break;
-                case Field.Gender: Gender = value; break;
-                case Field.UserId: UserId = value; break;
-                case Field.IssuedAt: IssuedAt = value; break;
-                case Field.NotificationKey: NotificationKey = value; break;
-                case Field.ForceManualConfirm: ForceManualConfirm = value; break;
-                case Field.AdditionalClaims: AdditionalClaims = value; break;
-            }
+            if (isClaim) { _values[claim.Index] = value; } else { _additionalClaims = value; }
         }
 
         /// <summary>Converts to the API's types, fills defaults and validates; throws ClaimValidationException.</summary>
         public InitializationClaims ToClaims(long nowUnixSeconds)
         {
-            var claims = new InitializationClaims
+            var claims = new InitializationClaims();
+            foreach (var claim in ClaimSchema.All)
             {
-                Amount = Amount is null
-                    ? throw new ClaimValidationException("AmountMissing", "amount", DescribeMissingAmount(_source))
-                    : ToDecimal(Amount, "amount", "AmountInvalid"),
-                ZipCode = ZipCode is null ? null : ToText(ZipCode),
-                Age = Age is null ? null : ToInt(Age, "age", "AgeInvalid"),
-                Gender = Gender is null ? null : ToGender(Gender),
-                UserId = UserId is null ? null : ToText(UserId),
-                IssuedAt = IssuedAt is null ? nowUnixSeconds : ToUnixSeconds(IssuedAt),
-                NotificationKey = NotificationKey is null ? InitializationClaims.NewNotificationKey() : ToText(NotificationKey),
-                ForceManualConfirm = ForceManualConfirm is null ? null : ToBool(ForceManualConfirm),
-                AdditionalClaims = AdditionalClaims is null ? null : ToAdditionalClaims(AdditionalClaims),
-            };
+                var raw = _values[claim.Index];
+                claims[claim] = raw is null ? DefaultFor(claim, nowUnixSeconds) : ConvertValue(claim, raw);
+            }
+            claims.AdditionalClaims = _additionalClaims is null ? null : ToAdditionalClaims(_additionalClaims);
             claims.Validate();
             return claims;
         }
+
+        private object? DefaultFor(ClaimDefinition claim, long nowUnixSeconds)
+        {
+            if (claim == ClaimSchema.Amount) { throw new ClaimValidationException("AmountMissing", claim.Name, DescribeMissingAmount(_source)); }
+            if (claim == ClaimSchema.IssuedAt) { return nowUnixSeconds; }
+            if (claim == ClaimSchema.NotificationKey) { return InitializationClaims.NewNotificationKey(); }
+            return null;
+        }
+
+        private static object ConvertValue(ClaimDefinition claim, object raw) => claim.Kind switch
+        {
+            ClaimKind.Amount => ToDecimal(raw, claim.Name, claim.InvalidErrorId),
+            ClaimKind.WholeNumber => ToInt(raw, claim.Name, claim.InvalidErrorId),
+            ClaimKind.UnixSeconds => ToUnixSeconds(raw, claim),
+            ClaimKind.Boolean => ToBool(raw, claim),
+            _ => claim.NormalizeText(ToText(raw)),
+        };
 
         // A PSCustomObject's members live on its PSObject wrapper, so that wrapper is kept.
         private static object? Unwrap(object? value) =>
@@ -239,14 +170,7 @@ namespace ConvTokens.PowerShell.Input
             return ("AEIOUaeiou".IndexOf(name[0]) >= 0 ? "an " : "a ") + name;
         }
 
-        private static string ToGender(object value)
-        {
-            var text = ToText(value).Trim();
-            if (text.Length == 1 && (text[0] == 'm' || text[0] == 'f')) { return text.ToUpperInvariant(); }
-            return text;
-        }
-
-        private static bool ToBool(object value)
+        private static bool ToBool(object value, ClaimDefinition claim)
         {
             switch (value)
             {
@@ -256,11 +180,10 @@ namespace ConvTokens.PowerShell.Input
                 case string s when bool.TryParse(s.Trim(), out var parsed): return parsed;
                 case string s when s.Trim() is "0" or "1": return s.Trim() == "1";
             }
-            throw new ClaimValidationException("ForceManualConfirmInvalid", "forceManualConfirm",
-                $"forceManualConfirm must be true or false; got '{Describe(value)}'.");
+            throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, $"{claim.Name} must be true or false; got '{Describe(value)}'.");
         }
 
-        private static long ToUnixSeconds(object value)
+        private static long ToUnixSeconds(object value, ClaimDefinition claim)
         {
             switch (value)
             {
@@ -272,8 +195,7 @@ namespace ConvTokens.PowerShell.Input
                 case string s when long.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds): return seconds;
                 case string s when DateTimeOffset.TryParse(s.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var parsed): return parsed.ToUnixTimeSeconds();
             }
-            throw new ClaimValidationException("IssuedAtInvalid", "iat",
-                $"iat must be a date or whole Unix seconds; got '{Describe(value)}'.");
+            throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, $"{claim.Name} must be a date or whole Unix seconds; got '{Describe(value)}'.");
         }
 
         private static IReadOnlyList<KeyValuePair<string, object?>> ToAdditionalClaims(object value)
@@ -343,8 +265,9 @@ namespace ConvTokens.PowerShell.Input
             return names;
         }
 
-        /// <summary>True for a name that is a claim parameter or one of its aliases.</summary>
-        public static bool IsKnownName(string name) => FieldsByName.ContainsKey(name);
+        /// <summary>True for a name that is a claim parameter, claim name or alias, or AdditionalClaims.</summary>
+        public static bool IsKnownName(string name) =>
+            ClaimSchema.TryFindByInputName(name, out _) || string.Equals(name, AdditionalClaimsName, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Why no amount was found, in terms of what the input has, and how to fix it.</summary>
         private static string DescribeMissingAmount(PSObject? source)

@@ -35,16 +35,17 @@ namespace ConvTokens.PowerShell.Input
             long? seconds = value switch
             {
                 int or long or short or uint => Convert.ToInt64(value, CultureInfo.InvariantCulture),
-                double d when d == Math.Truncate(d) && Math.Abs(d) < 253402300799 => (long)d,
-                decimal m when m == decimal.Truncate(m) && Math.Abs(m) < 253402300799m => (long)m,
+                double d when d == Math.Truncate(d) && Math.Abs(d) < 9e15 => (long)d,
+                decimal m when m == decimal.Truncate(m) && Math.Abs(m) < 9e15m => (long)m,
                 string s when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
                 _ => null,
             };
             if (seconds is long unix)
             {
-                if (unix < -62135596800 || unix > 253402300799)
+                // The claim's own rule, so the command line and piped rows take the same iat values.
+                if (ConvTokens.Engine.ClaimSchema.IssuedAt.SigningProblem(unix) is { } problem)
                 {
-                    throw new ArgumentTransformationMetadataException($"{unix} is out of range for Unix seconds.");
+                    throw new ArgumentTransformationMetadataException(problem);
                 }
                 return DateTimeOffset.FromUnixTimeSeconds(unix);
             }

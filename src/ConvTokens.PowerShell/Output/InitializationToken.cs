@@ -36,14 +36,11 @@ namespace ConvTokens.PowerShell
 
         private static OrderedDictionary ToDictionary(InitializationClaims claims)
         {
-            var result = new OrderedDictionary(StringComparer.OrdinalIgnoreCase) { ["amount"] = claims.Amount };
-            if (claims.ZipCode is not null) { result["cp"] = claims.ZipCode; }
-            if (claims.Age is not null) { result["age"] = claims.Age; }
-            if (claims.Gender is not null) { result["gender"] = claims.Gender; }
-            if (claims.UserId is not null) { result["userId"] = claims.UserId; }
-            result["iat"] = claims.IssuedAt;
-            result["notificationKey"] = claims.NotificationKey;
-            if (claims.ForceManualConfirm is not null) { result["forceManualConfirm"] = claims.ForceManualConfirm; }
+            var result = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+            foreach (var claim in ClaimSchema.All)
+            {
+                if (claims[claim] is { } value) { result[claim.Name] = value; }
+            }
             if (claims.AdditionalClaims is not null)
             {
                 foreach (var pair in claims.AdditionalClaims) { result[pair.Key] = pair.Value; }
