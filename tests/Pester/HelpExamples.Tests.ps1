@@ -282,6 +282,10 @@ $ErrorActionPreference = 'Continue'
         $runspace = [runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault2())
         $runspace.Open()
         $problems = [Collections.Generic.List[string]]::new()
+        # The process's own directory is not the session's location, as after a 'cd' in a console: a
+        # relative path handed to .NET (ProcessStartInfo, File APIs) is resolved elsewhere.
+        $savedDirectory = [Environment]::CurrentDirectory
+        [Environment]::CurrentDirectory = $TestDrive
         try {
             $runspace.SessionStateProxy.Path.SetLocation($WorkDir) | Out-Null
             $ps = [powershell]::Create()
@@ -313,6 +317,7 @@ $ErrorActionPreference = 'Continue'
             }
         }
         finally {
+            [Environment]::CurrentDirectory = $savedDirectory
             $runspace.Dispose()
         }
         @($problems)
