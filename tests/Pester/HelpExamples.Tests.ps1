@@ -96,6 +96,8 @@ BeforeAll {
     New-Item -ItemType SymbolicLink -Path (Join-Path $modules 'ConvTokens') -Target (Split-Path -Parent $ModuleManifest) | Out-Null
     New-Item -ItemType SymbolicLink -Path (Join-Path $WorkDir 'out') -Target (Join-Path $RepoRoot 'out') | Out-Null
     $script:ExtraModules = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'extra-modules')).FullName
+    $script:SavedModulePath = $env:PSModulePath
+    $env:PSModulePath = (@($StandInModulePath, $modules.FullName, $ExtraModules) -join [IO.Path]::PathSeparator) + [IO.Path]::PathSeparator + $env:PSModulePath
     if (-not (Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretStore)) {
         # Only what the examples call; Unlock-SecretStore comes with the SecretManagement stand-in.
         $store = New-Item -ItemType Directory -Force (Join-Path $ExtraModules 'Microsoft.PowerShell.SecretStore')
@@ -113,8 +115,6 @@ function Set-SecretStoreConfiguration {
 }
 '@
     }
-    $script:SavedModulePath = $env:PSModulePath
-    $env:PSModulePath = (@($StandInModulePath, $modules.FullName, $ExtraModules) -join [IO.Path]::PathSeparator) + [IO.Path]::PathSeparator + $env:PSModulePath
 
     # users.csv as an example shows it, when one does.
     $csv = $null
