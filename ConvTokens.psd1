@@ -11,6 +11,7 @@
     Description            = 'Signs HS256 initialization tokens for a voucher/conversion API, exchanges them for session tokens at its /token endpoint, and verifies tokens, with the apiSignature and apiKey read from SecretManagement vaults.'
     PowerShellVersion      = '7.4'
     FormatsToProcess       = @('ConvTokens.format.ps1xml')
+    TypesToProcess         = @('ConvTokens.types.ps1xml')
     CmdletsToExport        = @('New-InitializationToken', 'Get-SessionToken', 'Test-Token')
     FunctionsToExport      = @()
     AliasesToExport        = @()

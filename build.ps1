@@ -85,6 +85,7 @@ function Invoke-Build {
         Where-Object { $_.Name -notin 'ConvTokens.PowerShell.dll', 'System.Management.Automation.dll' } |
         Copy-Item -Destination $dependencies
     Copy-Item (Join-Path $RepoRoot 'src/ConvTokens.PowerShell/ConvTokens.format.ps1xml') $ModuleOut
+    Copy-Item (Join-Path $RepoRoot 'src/ConvTokens.PowerShell/ConvTokens.types.ps1xml') $ModuleOut
     $helpSource = Join-Path $RepoRoot 'src/ConvTokens.PowerShell/en-US'
     if (Test-Path $helpSource) { Copy-Item -Recurse $helpSource $ModuleOut }
     Copy-Item (Join-Path $RepoRoot 'LICENSE') $ModuleOut -ErrorAction SilentlyContinue

@@ -35,29 +35,7 @@ Describe 'Manifest' {
     }
 }
 
-Describe 'Formatting' {
-    It 'shows who, amount, when and validity in the default tables, and never a secret or a whole token' {
-        $t = New-InitializationToken -Amount 12.5 -UserId 'fmt-user' -ApiSignature $Secret
-        $table = $t | Out-String -Width 200
-        $table | Should -Match 'UserId\s+Amount\s+IssuedAt\s+NotificationKey\s+Token'
-        $table | Should -Match 'fmt-user\s+12.5'
-        $table | Should -Not -Match ([regex]::Escape($t.Token))
-        $result = ($t | Test-Token -ApiSignature $Secret), ('x.y.z' | Test-Token -ApiSignature $Secret) | Out-String -Width 200
-        $result | Should -Match 'IsValid\s+Reason\s+UserId\s+Amount\s+IssuedAt\s+Message'
-        $result | Should -Match 'True\s+None\s+fmt-user'
-        $result | Should -Match 'False\s+Malformed'
-    }
-
-    It 'has a table view for SessionToken showing expiry and never the token' {
-        $views = Get-FormatData -TypeName ConvTokens.PowerShell.SessionToken
-        $views | Should -Not -BeNullOrEmpty
-        $labels = $views.FormatViewDefinition[0].Control.Headers.Label
-        $labels | Should -Contain 'ExpiresOn'
-        $labels | Should -Contain 'Expired'
-        $labels | Should -Not -Contain 'Token'
-        $labels | Should -Not -Contain 'PlainTextToken'
-    }
-}
+# The default views are tested in Views.Tests.ps1.
 
 Describe 'Tab completion' {
     BeforeAll {
