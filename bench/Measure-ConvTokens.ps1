@@ -168,12 +168,15 @@ Write-Host "1. Minting $(Format-Count $items) piped rows"
 $scriptObjects = $objects[0..($scriptItems - 1)]
 $mint = Measure-SideBySide ([ordered]@{
         floor  = { $null = $objects | Invoke-BindingFloor }
+        object = { $null = $objects | Invoke-TokenFloor }
         ours   = { $null = $objects | New-InitializationToken -ApiSignature $secret }
         script = { $null = $scriptObjects | New-HandWrittenJwt -Key $keyBytes }
     }) $repetitions
 $raw.mint = $mint
 $ratio = Get-PairedRatio $mint ours $items floor $items
 Add-Row "New-InitializationToken vs the 7-parameter floor, public APIs only ($(Format-Count $items) piped rows, per token)" (Format-Time (Get-PerItem $mint ours $items)) (Format-Time (Get-PerItem $mint floor $items)) ('{0:n2}×' -f $ratio) '≤ 1.0×' ($ratio -le 1.0) $ratio
+$ratio = Get-PairedRatio $mint floor $items object $items
+Add-Context 'the 7-parameter floor vs one piped row bound to one [object] parameter and written out (what the seven by-property-name bindings add)' (Format-Time (Get-PerItem $mint floor $items)) (Format-Time (Get-PerItem $mint object $items)) ('{0:n2}×' -f $ratio)
 $ratio = Get-PairedRatio $mint script $scriptItems ours $items
 Add-Row "hand-written PowerShell JWT vs New-InitializationToken (script on $(Format-Count $scriptItems) rows, per token)" (Format-Time (Get-PerItem $mint ours $items)) (Format-Time (Get-PerItem $mint script $scriptItems)) ('{0:n1}× slower' -f $ratio) '≥ 25× slower' ($ratio -ge 25) $ratio
 
@@ -205,7 +208,7 @@ Remove-Item -Recurse -Force (Join-Path $engineArtifacts 'results') -ErrorAction 
 $engineLog = Join-Path $out 'engine.log'
 & $dotnet (Join-Path $out 'engine-bin/ConvTokens.Bench.Engine.dll') --artifacts $engineArtifacts --iterations $settings.EngineIterations --warmup $settings.EngineWarmup *> $engineLog
 if ($LASTEXITCODE -ne 0) { Get-Content $engineLog -Tail 40 | Out-Host; throw "The engine benchmark failed (exit code $LASTEXITCODE); log: $engineLog" }
-Get-ChildItem (Join-Path $engineArtifacts 'results') -Filter '*-report-github.md' | Get-Content | Where-Object { $_ -like '|*' } | Out-Host
+Get-ChildItem (Join-Path $engineArtifacts 'results') -Filter '*-report-github.md' | Get-Content | Where-Object { $_ -like '|*' } | ForEach-Object { [Net.WebUtility]::HtmlDecode($_) } | Out-Host
 $report = Get-ChildItem (Join-Path $engineArtifacts 'results') -Filter '*-report-full.json' | Select-Object -First 1
 $engine = @{}
 foreach ($b in (Get-Content -Raw $report.FullName | ConvertFrom-Json).Benchmarks) {
@@ -300,6 +303,7 @@ $sizes = $settings.GrowthSizes
 Write-Host "6. Growth: New-InitializationToken | Test-Token -Quiet at $(($sizes | ForEach-Object { Format-Count $_ }) -join ' / ') streamed rows, each in a fresh pwsh"
 $growth = [ordered]@{}
 foreach ($size in $sizes) { $growth["$size"] = [ordered]@{ seconds = [Collections.Generic.List[double]]::new(); peakWorkingSet = [Collections.Generic.List[double]]::new() } }
+$onePipeline = [Collections.Generic.List[double]]::new()
 $growthResult = Join-Path $out 'growth.json'
 for ($p = 0; $p -lt $settings.GrowthProcesses; $p++) {
     $order = if ($p % 2) { $x = [int[]] $sizes.Clone(); [array]::Reverse($x); $x } else { $sizes }
@@ -312,16 +316,19 @@ for ($p = 0; $p -lt $settings.GrowthProcesses; $p++) {
         $result = Get-Content -Raw -LiteralPath $growthResult | ConvertFrom-Json
         foreach ($s in $result.seconds) { $growth["$size"].seconds.Add($s) }
         $growth["$size"].peakWorkingSet.Add($result.peakWorkingSet)
+        foreach ($s in $result.onePipelineSeconds) { $onePipeline.Add($s) }
         Write-Host ("  {0} rows: {1} per token ({2} run(s)), peak working set {3:n0} MB" -f (Format-Count $size), (Format-Time ((Get-Median $result.seconds) / $size)), $runs, ($result.peakWorkingSet / 1MB))
     }
 }
 $raw.growth = $growth
+$raw.growthOnePipelineSeconds = $onePipeline
 $perToken = @{}; $peak = @{}
 foreach ($size in $sizes) {
     $perToken[$size] = (Get-Median $growth["$size"].seconds.ToArray()) / $size
     $peak[$size] = Get-Median $growth["$size"].peakWorkingSet.ToArray()
     Add-Context "growth: $(Format-Count $size) rows, time per token and peak working set" (Format-Time $perToken[$size]) ('{0:n0} MB' -f ($peak[$size] / 1MB)) '—'
 }
+Add-Context 'growth: the same pipeline on one row (its fixed cost, in every size''s time per token above)' (Format-Time (Get-Median $onePipeline.ToArray())) '—' '—'
 $small = $sizes[0]; $middle = $sizes[1]; $large = $sizes[-1]
 $quickNote = if ($Quick) { ' (-Quick sizes; full run: 1 M vs 10 k)' } else { '' }
 $ratio = $perToken[$large] / $perToken[$small]

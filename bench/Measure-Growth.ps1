@@ -8,7 +8,8 @@
     counts, so the pipeline holds one row at a time unless ConvTokens holds more. The same pipeline on a
     few thousand rows runs first and the process then idles a moment, so that the timed runs see code
     already compiled at its final tier: the figure is the steady cost per token at this size. Writes the
-    elapsed seconds of every run and this process's peak working set (the kernel's high-water mark) as JSON.
+    elapsed seconds of every run, the seconds of a one-row pipeline (the fixed cost per pipeline) and this
+    process's peak working set (the kernel's high-water mark) as JSON.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -32,6 +33,15 @@ function Invoke-Pipeline([int] $Rows, [string] $Prefix) {
 for ($w = 0; $w -lt 2; $w++) { $null = Invoke-Pipeline ([Math]::Min($Count, 5000)) "w$w" }
 Start-Sleep -Milliseconds 500
 
+# The fixed cost of one pipeline (begin and end of the four commands, one row), which every size's time
+# per token carries divided by its row count: reported beside the sizes so that it can be told apart.
+$fixed = [Collections.Generic.List[double]]::new()
+for ($f = 0; $f -lt 5; $f++) {
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $null = Invoke-Pipeline 1 "f$f"
+    $fixed.Add($watch.Elapsed.TotalSeconds)
+}
+
 $seconds = [Collections.Generic.List[double]]::new()
 for ($r = 0; $r -lt $Runs; $r++) {
     [GC]::Collect()
@@ -47,5 +57,5 @@ for ($r = 0; $r -lt $Runs; $r++) {
 
 $self = [Diagnostics.Process]::GetCurrentProcess()
 $self.Refresh()
-[ordered]@{ count = $Count; seconds = $seconds.ToArray(); peakWorkingSet = $self.PeakWorkingSet64 } |
+[ordered]@{ count = $Count; seconds = $seconds.ToArray(); onePipelineSeconds = $fixed.ToArray(); peakWorkingSet = $self.PeakWorkingSet64 } |
     ConvertTo-Json -Compress | Set-Content -LiteralPath $ResultPath -Encoding utf8NoBOM
