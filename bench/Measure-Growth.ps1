@@ -5,9 +5,10 @@
 .DESCRIPTION
     Times New-BenchRow -Count N | New-InitializationToken | Test-Token -Quiet | Measure-TrueCount, where
     New-BenchRow streams the rows (nothing is materialised up front) and Measure-TrueCount keeps only two
-    counts, so the pipeline holds one row at a time unless ConvTokens holds more. The same pipeline on a
-    few thousand rows runs first and the process then idles a moment, so that the timed runs see code
-    already compiled at its final tier: the figure is the steady cost per token at this size. Writes the
+    counts, so the pipeline holds one row at a time unless ConvTokens holds more. The same pipeline runs
+    first on the same number of warm-up rows whatever the size, and the process then idles a moment, so
+    that every size's timed runs start from the same state, with code already compiled at its final
+    tier: the figure is the steady cost per token at this size. Writes the
     elapsed seconds of every run, the seconds of a one-row pipeline (the fixed cost per pipeline) and this
     process's peak working set (the kernel's high-water mark) as JSON.
 #>
@@ -16,7 +17,8 @@ param(
     [Parameter(Mandatory)] [string] $FloorPath,
     [Parameter(Mandatory)] [int] $Count,
     [Parameter(Mandatory)] [string] $ResultPath,
-    [int] $Runs = 1
+    [int] $Runs = 1,
+    [int] $WarmupRows = 10000
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
@@ -30,8 +32,8 @@ function Invoke-Pipeline([int] $Rows, [string] $Prefix) {
     New-BenchRow -Count $Rows -Prefix $Prefix | New-InitializationToken -ApiSignature $secret | Test-Token -Quiet -ApiSignature $secret | Measure-TrueCount
 }
 
-for ($w = 0; $w -lt 2; $w++) { $null = Invoke-Pipeline ([Math]::Min($Count, 5000)) "w$w" }
-Start-Sleep -Milliseconds 500
+for ($w = 0; $w -lt 2; $w++) { $null = Invoke-Pipeline $WarmupRows "w$w" }
+Start-Sleep -Seconds 1
 
 # The fixed cost of one pipeline (begin and end of the four commands, one row), which every size's time
 # per token carries divided by its row count: reported beside the sizes so that it can be told apart.
