@@ -1,26 +1,222 @@
 using System;
+using System.Buffers;
+using System.Buffers.Text;
+using System.Collections.Generic;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace ConvTokens.Engine
 {
     /// <summary>
-    /// Keeps credentials out of text that came from elsewhere (a server's error_description may echo the
-    /// request): any text that contains a secret is replaced as a whole.
+    /// Keeps credentials out of text that came from elsewhere (a server may echo the request in its
+    /// error, its reason phrase or a Location): each occurrence of a secret is replaced by
+    /// <see cref="Marker"/>, the rest of the text stays. A secret is recognised in every form a request
+    /// or a server could give it: raw, JSON-escaped (\u002B, either hex case), URL-encoded (either hex
+    /// case), base64 and base64url (at any byte alignment), and cut short at the start or the end of
+    /// the text (a server that clipped its echo). Redact before clipping, so no clip leaves a part behind.
     /// </summary>
-    public static class Redaction
+    public sealed class Redactor
     {
-        public const string Replacement = "[withheld: the server's text contained a credential]";
+        public const string Marker = "[credential withheld]";
 
-        public static string? Redact(string? text, params SecretBytes?[] secrets)
+        /// <summary>Encoded forms shorter than this are not looked for (they would match ordinary text).</summary>
+        private const int MinimumEncodedLength = 8;
+
+        /// <summary>A secret cut by the end (or start) of the text is recognised from this many characters on.</summary>
+        private const int MinimumPartialLength = 6;
+
+        private readonly SecretBytes?[] _secrets;
+
+        public Redactor(params SecretBytes?[] secrets)
+        {
+            _secrets = secrets ?? Array.Empty<SecretBytes?>();
+        }
+
+        public static readonly Redactor None = new Redactor();
+
+        /// <summary><paramref name="text"/> with every form of every secret replaced by <see cref="Marker"/>.</summary>
+        public string? Redact(string? text)
         {
             if (string.IsNullOrEmpty(text)) { return text; }
             var bytes = Encoding.UTF8.GetBytes(text);
-            foreach (var secret in secrets)
+            bool[]? hidden = null;
+            foreach (var secret in _secrets)
             {
                 if (secret is null || secret.IsDisposed || secret.Length == 0) { continue; }
-                if (bytes.AsSpan().IndexOf(secret.Span) >= 0) { return Replacement; }
+                foreach (var form in Forms(secret.Span))
+                {
+                    try
+                    {
+                        Mark(bytes, form.Bytes, form.Raw, ref hidden);
+                    }
+                    finally
+                    {
+                        CryptographicOperations.ZeroMemory(form.Bytes);
+                    }
+                }
             }
-            return text;
+            if (hidden is null) { return text; }
+            var result = new StringBuilder(text.Length);
+            var start = 0;
+            for (var i = 0; i <= bytes.Length; i++)
+            {
+                if (i < bytes.Length && !hidden[i]) { continue; }
+                if (i > start) { result.Append(Encoding.UTF8.GetString(bytes, start, i - start)); }
+                if (i < bytes.Length)
+                {
+                    result.Append(Marker);
+                    while (i + 1 < bytes.Length && hidden[i + 1]) { i++; }
+                }
+                start = i + 1;
+            }
+            CryptographicOperations.ZeroMemory(bytes);
+            return result.ToString();
+        }
+
+        private static void Mark(byte[] text, byte[] form, bool raw, ref bool[]? hidden)
+        {
+            if (form.Length == 0 || (!raw && form.Length < MinimumEncodedLength)) { return; }
+            var span = text.AsSpan();
+            for (var from = 0; from <= text.Length - form.Length;)
+            {
+                var at = span.Slice(from).IndexOf(form);
+                if (at < 0) { break; }
+                Hide(ref hidden, text.Length, from + at, form.Length);
+                from += at + 1;
+            }
+            // A secret cut by a clip: the text ends with its first characters, or starts with its last ones.
+            var longest = Math.Min(form.Length - 1, text.Length);
+            for (var length = longest; length >= MinimumPartialLength; length--)
+            {
+                if (span.Slice(text.Length - length).SequenceEqual(form.AsSpan(0, length)))
+                {
+                    Hide(ref hidden, text.Length, text.Length - length, length);
+                    break;
+                }
+            }
+            for (var length = longest; length >= MinimumPartialLength; length--)
+            {
+                if (span.Slice(0, length).SequenceEqual(form.AsSpan(form.Length - length)))
+                {
+                    Hide(ref hidden, text.Length, 0, length);
+                    break;
+                }
+            }
+        }
+
+        private static void Hide(ref bool[]? hidden, int size, int start, int length)
+        {
+            hidden ??= new bool[size];
+            for (var i = start; i < start + length; i++) { hidden[i] = true; }
+        }
+
+        private readonly struct Form
+        {
+            public Form(byte[] bytes, bool raw)
+            {
+                Bytes = bytes;
+                Raw = raw;
+            }
+
+            public byte[] Bytes { get; }
+            public bool Raw { get; }
+        }
+
+        /// <summary>The secret's forms as UTF-8 bytes; the caller zeroes each after use.</summary>
+        private static IEnumerable<Form> Forms(ReadOnlySpan<byte> secret)
+        {
+            var forms = new List<Form> { new Form(secret.ToArray(), raw: true) };
+            var json = JsonEscaped(secret);
+            forms.Add(new Form(json, raw: false));
+            forms.Add(new Form(LowerHexEscapes(json, (byte)'\\', 2), raw: false));
+            var url = UrlEncoded(secret);
+            forms.Add(new Form(url, raw: false));
+            forms.Add(new Form(LowerHexEscapes(url, (byte)'%', 1), raw: false));
+            for (var offset = 0; offset < 3; offset++)
+            {
+                var base64 = Base64Core(secret, offset);
+                if (base64.Length == 0) { continue; }
+                var url64 = (byte[])base64.Clone();
+                for (var i = 0; i < url64.Length; i++)
+                {
+                    url64[i] = url64[i] switch { (byte)'+' => (byte)'-', (byte)'/' => (byte)'_', var b => b };
+                }
+                forms.Add(new Form(base64, raw: false));
+                forms.Add(new Form(url64, raw: false));
+            }
+            return forms;
+        }
+
+        /// <summary>As Utf8JsonWriter writes the secret inside a JSON string (the request body's form).</summary>
+        private static byte[] JsonEscaped(ReadOnlySpan<byte> secret)
+        {
+            var buffer = new ArrayBufferWriter<byte>(secret.Length * 6 + 2);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStringValue(secret);
+            }
+            var quoted = buffer.WrittenSpan;
+            var inner = quoted.Slice(1, quoted.Length - 2).ToArray();
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer.WrittenMemory).Span);
+            return inner;
+        }
+
+        /// <summary>The same escapes with lower-case hex digits (\u002b, %2b): other writers choose that case.</summary>
+        private static byte[] LowerHexEscapes(byte[] form, byte escape, int skip)
+        {
+            var lower = (byte[])form.Clone();
+            for (var i = 0; i < lower.Length; i++)
+            {
+                if (lower[i] != escape) { continue; }
+                var digits = escape == (byte)'%' ? 2 : 4;
+                if (escape == (byte)'\\' && (i + 1 >= lower.Length || lower[i + 1] != (byte)'u')) { continue; }
+                for (var d = i + skip; d < Math.Min(lower.Length, i + skip + digits); d++)
+                {
+                    if (lower[d] is >= (byte)'A' and <= (byte)'F') { lower[d] = (byte)(lower[d] + 32); }
+                }
+            }
+            return lower;
+        }
+
+        /// <summary>Percent-encoding of every byte outside the unreserved set (RFC 3986), upper-case hex.</summary>
+        private static byte[] UrlEncoded(ReadOnlySpan<byte> secret)
+        {
+            const string hex = "0123456789ABCDEF";
+            var output = new List<byte>(secret.Length * 3);
+            foreach (var b in secret)
+            {
+                if (b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9'
+                    or (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~')
+                {
+                    output.Add(b);
+                }
+                else
+                {
+                    output.Add((byte)'%');
+                    output.Add((byte)hex[b >> 4]);
+                    output.Add((byte)hex[b & 15]);
+                }
+            }
+            var result = output.ToArray();
+            // List<byte> cannot be cleared in place beyond its count; overwrite what it held.
+            for (var i = 0; i < output.Count; i++) { output[i] = 0; }
+            return result;
+        }
+
+        /// <summary>
+        /// The base64 characters that depend on the secret's bytes alone when it follows
+        /// <paramref name="offset"/> other bytes inside a longer encoded value: whole groups only.
+        /// </summary>
+        private static byte[] Base64Core(ReadOnlySpan<byte> secret, int offset)
+        {
+            var lead = (3 - offset) % 3;
+            if (secret.Length - lead < 3) { return Array.Empty<byte>(); }
+            var body = secret.Slice(lead);
+            var whole = body.Length / 3 * 3;
+            var encoded = new byte[whole / 3 * 4];
+            Base64.EncodeToUtf8(body.Slice(0, whole), encoded, out _, out _);
+            return encoded;
         }
     }
 }
