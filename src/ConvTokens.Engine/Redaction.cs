@@ -56,7 +56,7 @@ namespace ConvTokens.Engine
                     }
                 }
             }
-            if (hidden is null) { return text; }
+            if (hidden is null) { return HideEscapedWords(text); }
             var result = new StringBuilder(text.Length);
             var start = 0;
             for (var i = 0; i <= bytes.Length; i++)
@@ -71,7 +71,51 @@ namespace ConvTokens.Engine
                 start = i + 1;
             }
             CryptographicOperations.ZeroMemory(bytes);
-            return result.ToString();
+            return HideEscapedWords(result.ToString());
+        }
+
+        /// <summary>
+        /// The last resort for mixed escapes no single form matches (a URL with some characters escaped and
+        /// others not): a word (a run without spaces) that holds a secret once its %XX and \uXXXX escapes are
+        /// undone is withheld whole.
+        /// </summary>
+        private string HideEscapedWords(string text)
+        {
+            if (text.IndexOf('%') < 0 && text.IndexOf('\\') < 0) { return text; }
+            var words = text.Split(' ');
+            var changed = false;
+            for (var i = 0; i < words.Length; i++)
+            {
+                var word = words[i];
+                if (word.IndexOf('%') < 0 && word.IndexOf('\\') < 0) { continue; }
+                var decoded = Encoding.UTF8.GetBytes(Unescape(word));
+                foreach (var secret in _secrets)
+                {
+                    if (secret is null || secret.IsDisposed || secret.Length == 0) { continue; }
+                    if (decoded.AsSpan().IndexOf(secret.Span) >= 0)
+                    {
+                        words[i] = Marker;
+                        changed = true;
+                        break;
+                    }
+                }
+                CryptographicOperations.ZeroMemory(decoded);
+            }
+            return changed ? string.Join(" ", words) : text;
+        }
+
+        private static string Unescape(string word)
+        {
+            var json = System.Text.RegularExpressions.Regex.Replace(word, @"\\u([0-9A-Fa-f]{4})",
+                match => ((char)Convert.ToInt32(match.Groups[1].Value, 16)).ToString());
+            try
+            {
+                return Uri.UnescapeDataString(json);
+            }
+            catch (UriFormatException)
+            {
+                return json;
+            }
         }
 
         private static void Mark(byte[] text, byte[] form, bool raw, ref bool[]? hidden)
@@ -127,6 +171,18 @@ namespace ConvTokens.Engine
         private static IEnumerable<Form> Forms(ReadOnlySpan<byte> secret)
         {
             var forms = new List<Form> { new Form(secret.ToArray(), raw: true) };
+            var full = new byte[(secret.Length + 2) / 3 * 4];
+            Base64.EncodeToUtf8(secret, full, out _, out var written);
+            var unpadded = full.AsSpan(0, written).TrimEnd((byte)'=').ToArray();
+            var unpaddedUrl = (byte[])unpadded.Clone();
+            for (var i = 0; i < unpaddedUrl.Length; i++)
+            {
+                unpaddedUrl[i] = unpaddedUrl[i] switch { (byte)'+' => (byte)'-', (byte)'/' => (byte)'_', var b => b };
+            }
+            // The whole value encoded alone: its last characters and padding depend on nothing else.
+            forms.Add(new Form(full, raw: false));
+            forms.Add(new Form(unpadded, raw: false));
+            forms.Add(new Form(unpaddedUrl, raw: false));
             var json = JsonEscaped(secret);
             forms.Add(new Form(json, raw: false));
             forms.Add(new Form(LowerHexEscapes(json, (byte)'\\', 2), raw: false));

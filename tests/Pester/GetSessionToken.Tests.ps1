@@ -401,6 +401,24 @@ Describe 'Get-SessionToken secrets from a vault' {
         @(Get-StandInCallThreads -Command Get-Secret) | Should -Be @([Environment]::CurrentManagedThreadId)
     }
 
+    It 'names the secret and the vault of a refused apiKey' {
+        Reset-StandIn
+        Register-SecretVault -Name Main -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+        Register-SecretVault -Name Shop -ModuleName Microsoft.PowerShell.SecretStore
+        Set-Secret -Name Shop.OldKey -Secret 'an-old-api-key' -Vault Shop
+        Set-Secret -Name ConvTokens.ApiKey -Secret 'another-old-key'
+        foreach ($case in @(
+                @{ Parameters = @{ Vault = 'Shop'; ApiKeySecretName = 'Shop.OldKey' }; Source = "ApiKey secret 'Shop.OldKey' in vault 'Shop'" },
+                @{ Parameters = @{}; Source = "ApiKey secret 'ConvTokens.ApiKey' in the default vault" })) {
+            $errors = $null
+            $parameters = $case.Parameters
+            $null = New-Token | Get-SessionToken -BaseUri $Ep.BaseUri @parameters -ErrorVariable errors -ErrorAction SilentlyContinue
+            $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenInvalidClient,$CmdId"
+            $errors[0].Exception.Message | Should -Match ([regex]::Escape("The API refused the $($case.Source): check that it is this account's apiKey"))
+            $errors[0].Exception.Message | Should -Match 'the initialization token was not spent and can be sent again'
+        }
+    }
+
     It 'stops with SecretNotFound,Get-SessionToken when the apiKey is missing, before sending anything' {
         Reset-StandIn
         Register-SecretVault -Name Main -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault

@@ -152,45 +152,45 @@ namespace ConvTokens.Engine.Exchange
                     var why = failure is OperationCanceledException
                         ? $"no connection within {_options.ConnectTimeout.TotalSeconds:0} s"
                         : failure.InnerException?.Message ?? failure.Message;
-                    Say($"POST {target} could not connect after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {why}");
+                    Say($"POST {target.AbsoluteUri} could not connect after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {why}");
                     Fail(outcome, ExchangeFailure.ConnectionFailed, false, null,
                         $"Could not connect to {target.GetLeftPart(UriPartial.Authority)}: {why}; nothing was sent.");
                     return TimeSpan.MinValue;
                 }
                 catch (OperationCanceledException)
                 {
-                    Say($"POST {target} timed out after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
+                    Say($"POST {target.AbsoluteUri} timed out after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
                     Fail(outcome, ExchangeFailure.OutcomeUnknown, true, null,
-                        $"POST {target} got no answer within {_options.Timeout.TotalSeconds:0} s and may have processed the request: {MaySpend}.");
+                        $"POST {target.AbsoluteUri} got no answer within {_options.Timeout.TotalSeconds:0} s and may have processed the request: {MaySpend}.");
                     return null;
                 }
                 catch (HttpRequestException failure) when (failure.HttpRequestError == HttpRequestError.SecureConnectionError)
                 {
                     // Certificate validation is never switched off: a failed handshake is an error, not a retry.
-                    Say($"POST {target} failed the TLS handshake after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
+                    Say($"POST {target.AbsoluteUri} failed the TLS handshake after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
                     Fail(outcome, ExchangeFailure.TlsFailed, false, null,
                         $"The TLS handshake with {target.GetLeftPart(UriPartial.Authority)} failed ({failure.InnerException?.Message ?? failure.Message}); nothing was sent ({NotSpent}). Check -BaseUri and the server's certificate.");
                     return null;
                 }
                 catch (HttpRequestException failure) when (IsConnectFailure(failure))
                 {
-                    Say($"POST {target} could not connect after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.InnerException?.Message ?? failure.Message}");
+                    Say($"POST {target.AbsoluteUri} could not connect after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.InnerException?.Message ?? failure.Message}");
                     Fail(outcome, ExchangeFailure.ConnectionFailed, false, null,
                         $"Could not connect to {target.GetLeftPart(UriPartial.Authority)}: {failure.InnerException?.Message ?? failure.Message}.");
                     return TimeSpan.MinValue;
                 }
                 catch (HttpRequestException failure)
                 {
-                    Say($"POST {target} failed after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.Message}");
+                    Say($"POST {target.AbsoluteUri} failed after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.Message}");
                     Fail(outcome, ExchangeFailure.OutcomeUnknown, true, null,
-                        $"POST {target} failed after the request went out ({failure.InnerException?.Message ?? failure.Message}) and the server may have processed it: {MaySpend}.");
+                        $"POST {target.AbsoluteUri} failed after the request went out ({failure.InnerException?.Message ?? failure.Message}) and the server may have processed it: {MaySpend}.");
                     return null;
                 }
 
                 using (response)
                 {
                     var status = (int)response.StatusCode;
-                    Say($"POST {target} -> {status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
+                    Say($"POST {target.AbsoluteUri} -> {status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
                     outcome.StatusCode = response.StatusCode;
                     if (status is 301 or 302 or 303 or 307 or 308)
                     {
@@ -205,7 +205,7 @@ namespace ConvTokens.Engine.Exchange
                         if (next is null || !SameOrigin(next, _options.TokenEndpoint) || status is 301 or 302 or 303)
                         {
                             Fail(outcome, ExchangeFailure.RedirectRefused, false, null,
-                                $"POST {target} answered {status} towards {(next is null ? "no location" : next.GetLeftPart(UriPartial.Path))}; ConvTokens follows only 307/308 redirects within {_options.TokenEndpoint.GetLeftPart(UriPartial.Authority)}, so the apiKey never goes to another origin. Check -BaseUri.");
+                                $"POST {target.AbsoluteUri} answered {status} towards {(next is null ? "no location" : next.GetLeftPart(UriPartial.Path))}; ConvTokens follows only 307/308 redirects within {_options.TokenEndpoint.GetLeftPart(UriPartial.Authority)}, so the apiKey never goes to another origin. Check -BaseUri.");
                             return null;
                         }
                         target = next;
@@ -234,7 +234,7 @@ namespace ConvTokens.Engine.Exchange
                 }
                 var retryable = status is 429 or 503;
                 Fail(outcome, retryable ? (status == 429 ? ExchangeFailure.RateLimited : ExchangeFailure.ServiceUnavailable) : ExchangeFailure.OutcomeUnknown,
-                    !retryable, null, $"POST {target} answered {status} but the body could not be read ({failure.Message})" +
+                    !retryable, null, $"POST {target.AbsoluteUri} answered {status} but the body could not be read ({failure.Message})" +
                     (retryable ? "." : $"; {MaySpend}."));
                 return retryable ? RetryAfter(response) : null;
             }
@@ -245,11 +245,11 @@ namespace ConvTokens.Engine.Exchange
                 {
                     // The status decides: the server said it did not take the request, however long its page.
                     Fail(outcome, status == 429 ? ExchangeFailure.RateLimited : ExchangeFailure.ServiceUnavailable, false, null,
-                        $"POST {target} answered {status} {(status == 429 ? "Too Many Requests" : "Service Unavailable")} (its body, over {_options.MaximumResponseBytes} bytes, was not read).");
+                        $"POST {target.AbsoluteUri} answered {status} {(status == 429 ? "Too Many Requests" : "Service Unavailable")} (its body, over {_options.MaximumResponseBytes} bytes, was not read).");
                     return RetryAfter(response);
                 }
                 Fail(outcome, status is >= 200 and < 300 ? ExchangeFailure.ResponseInvalid : ExchangeFailure.ServerError, true, null,
-                    $"POST {target} answered {status} with a body over {_options.MaximumResponseBytes} bytes, which was not read; {MaySpend}.");
+                    $"POST {target.AbsoluteUri} answered {status} with a body over {_options.MaximumResponseBytes} bytes, which was not read; {MaySpend}.");
                 return null;
             }
 
@@ -270,28 +270,28 @@ namespace ConvTokens.Engine.Exchange
             switch (status)
             {
                 case 429:
-                    Fail(outcome, ExchangeFailure.RateLimited, false, error, $"POST {target} answered 429 Too Many Requests{said}.");
+                    Fail(outcome, ExchangeFailure.RateLimited, false, error, $"POST {target.AbsoluteUri} answered 429 Too Many Requests{said}.");
                     return RetryAfter(response);
                 case 503:
-                    Fail(outcome, ExchangeFailure.ServiceUnavailable, false, error, $"POST {target} answered 503 Service Unavailable{said}.");
+                    Fail(outcome, ExchangeFailure.ServiceUnavailable, false, error, $"POST {target.AbsoluteUri} answered 503 Service Unavailable{said}.");
                     return RetryAfter(response);
                 case >= 500:
                     Fail(outcome, ExchangeFailure.ServerError, true, error,
-                        $"POST {target} answered {status}{said}{Describe(response, text, error)}; the server may have processed the request: {MaySpend}.");
+                        $"POST {target.AbsoluteUri} answered {status}{said}{Describe(response, text, error)}; the server may have processed the request: {MaySpend}.");
                     return null;
                 case 404:
                     Fail(outcome, ExchangeFailure.Rejected, false, error,
-                        $"POST {target} answered 404 Not Found{said}: nothing takes tokens at that URL. Check -BaseUri: the request goes to {{BaseUri}}/token, for the production API {ProductionTokenEndpoint}. Nothing was exchanged; {NotSpent}.");
+                        $"POST {target.AbsoluteUri} answered 404 Not Found{said}: nothing takes tokens at that URL. Check -BaseUri: the request goes to {{BaseUri}}/token, for the production API {ProductionTokenEndpoint}. Nothing was exchanged; {NotSpent}.");
                     return null;
                 case 401 when error == "invalid_client":
                 case 400 when error == "invalid_client":
                     // Client authentication comes before the grant is looked at (RFC 6749 §5.2).
                     Fail(outcome, ExchangeFailure.Rejected, false, error,
-                        $"POST {target} answered {status}{said}. Nothing was exchanged; {NotSpent}.");
+                        $"POST {target.AbsoluteUri} answered {status}{said}. Nothing was exchanged; {NotSpent}.");
                     return null;
                 default:
                     Fail(outcome, ExchangeFailure.Rejected, false, error,
-                        $"POST {target} answered {status}{said}{Describe(response, text, error)}.");
+                        $"POST {target.AbsoluteUri} answered {status}{said}{Describe(response, text, error)}.");
                     return null;
             }
         }
@@ -316,7 +316,7 @@ namespace ConvTokens.Engine.Exchange
             if (problem is not null)
             {
                 Fail(outcome, ExchangeFailure.ResponseInvalid, true, null,
-                    $"POST {target} answered {(int?)outcome.StatusCode} but {problem}; {MaySpend}.");
+                    $"POST {target.AbsoluteUri} answered {(int?)outcome.StatusCode} but {problem}; {MaySpend}.");
                 return;
             }
             var now = _clock();
