@@ -133,6 +133,15 @@ Describe 'A server that echoes the credentials' {
         Assert-NoSecret $run.Text
     }
 
+    It 'withholds the key echoed in the token_type of a successful answer' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'raw'; status = 200; contentType = 'application/json'; body = "{`"access_token`":`"a.b.c`",`"token_type`":`"$($KeyForms.url)`"}" }
+        $run = Invoke-Exchange (New-Token)
+        $s = @($run.Captured | Where-Object { $_ -is [ConvTokens.PowerShell.SessionToken] })
+        $s.Count | Should -Be 1
+        $s[0].TokenType | Should -BeExactly '[credential withheld]'
+        Assert-NoSecret $run.Text
+    }
+
     It 'withholds the key from a redirect URL in the verbose lines' {
         Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'redirect'; location = "$($Ep.BaseUri)/token?client_id=$($KeyForms.url)&b=$($KeyForms.base64url)" }
         $run = Invoke-Exchange (New-Token)

@@ -77,6 +77,7 @@ namespace ConvTokens.Engine.Exchange
                 outcome.Message = _options.Redactor.Redact(outcome.Message);
                 outcome.OAuthError = _options.Redactor.Redact(outcome.OAuthError);
                 outcome.OAuthErrorDescription = _options.Redactor.Redact(outcome.OAuthErrorDescription);
+                if (outcome.TokenType is not null && outcome.TokenType != "Bearer") { outcome.TokenType = _options.Redactor.Redact(outcome.TokenType); }
             }
             return outcome;
         }
