@@ -122,10 +122,14 @@ Describe 'Get-SessionToken over loopback HTTP' {
             'for the production API https://api.jackpot-io.com/v2/token. Nothing was exchanged; the initialization token was not spent and can be sent again.')
     }
 
-    It 'accepts a token text that starts with "Bearer " without the prefix' {
+    It 'refuses a token text that starts with "Bearer " with a message that names the prefix, and sends nothing' {
         $init = New-Token
-        $s = "Bearer $($init.Token)" | Get-SessionToken @Exchange
-        $s.NotificationKey | Should -BeExactly $init.NotificationKey
+        $errors = $null
+        $out = "Bearer $($init.Token)" | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "InitializationTokenInputInvalid,$CmdId"
+        $errors[0].Exception.Message | Should -BeExactly "Input #1: the text starts with 'Bearer ', the scheme of an Authorization header value; pass the compact token without it (an initialization token starts with eyJ)."
+        (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 0
     }
 
     It 'says that a piped SessionToken is already a session token, and names input types with the right article' {

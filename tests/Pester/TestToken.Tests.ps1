@@ -64,10 +64,12 @@ Describe 'Test-Token on valid tokens' {
         $errors[0].Exception.Message | Should -Not -Match 'Token property'
     }
 
-    It 'accepts a token text that starts with "Bearer " (an Authorization header value) without the prefix' {
-        $r = "Bearer $Good", "bearer  $Good" | Test-Token -ApiSignature $SecretSS
-        @($r.IsValid) | Should -Be @($true, $true)
-        $r[0].Token | Should -BeExactly $Good
+    It 'refuses a token text that starts with "Bearer " with a Malformed result that names the prefix' {
+        $r = "Bearer $Good", "bearer $Good" | Test-Token -ApiSignature $SecretSS
+        @($r.IsValid) | Should -Be @($false, $false)
+        @($r.Reason) | Should -Be @('Malformed', 'Malformed')
+        $r[0].Message | Should -BeExactly "the text starts with 'Bearer ', the scheme of an Authorization header value; pass the compact token without it (an initialization token starts with eyJ)."
+        $r[1].Message | Should -Match "^the text starts with 'bearer ',"
     }
 
     It 'names the input type with the right article (<Name>)' -ForEach @(

@@ -368,6 +368,8 @@ namespace ConvTokens.PowerShell.Commands
             }
             token = Input.TokenInput.Read(item, out problem);
             if (token is null) { return false; }
+            problem = Input.TokenInput.PrefixProblem(token);
+            if (problem is not null) { return false; }
             if (token.Length == 0 || token.Length > 64 * 1024 || token.Split('.').Length != 3)
             {
                 problem = "the token is not a compact JWT (three base64url segments separated by dots).";

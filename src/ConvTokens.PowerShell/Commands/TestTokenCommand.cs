@@ -105,7 +105,10 @@ namespace ConvTokens.PowerShell.Commands
                 WriteError(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), "TokenInputInvalid", ErrorCategory.InvalidArgument, item));
                 return;
             }
-            var outcome = Verifier().Verify(token, _options, DateTimeOffset.UtcNow);
+            var prefixProblem = Input.TokenInput.PrefixProblem(token);
+            var outcome = prefixProblem is null
+                ? Verifier().Verify(token, _options, DateTimeOffset.UtcNow)
+                : new VerificationResult { Failure = TokenFailure.Malformed, Message = prefixProblem };
             if (_verbose)
             {
                 WriteVerbose(outcome.IsValid

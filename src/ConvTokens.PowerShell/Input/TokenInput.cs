@@ -15,7 +15,7 @@ namespace ConvTokens.PowerShell.Input
 
         /// <summary>
         /// The compact token an input stands for, or null with a <paramref name="problem"/> that says why
-        /// it stands for none. A leading "Bearer " (an Authorization header value) is dropped.
+        /// it stands for none. The text is taken as it is: see <see cref="PrefixProblem"/>.
         /// </summary>
         public static string? Read(object? item, out string? problem)
         {
@@ -57,12 +57,17 @@ namespace ConvTokens.PowerShell.Input
                     }
                     break;
             }
-            if (text.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                text = text.Substring(BearerPrefix.Length).Trim();
-            }
             return text;
         }
+
+        /// <summary>
+        /// Why a token text that starts with "Bearer " is refused rather than guessed at: that is an
+        /// Authorization header value, most often a session token's, which neither cmdlet takes.
+        /// </summary>
+        public static string? PrefixProblem(string token) =>
+            token.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+                ? $"the text starts with '{token.Substring(0, BearerPrefix.Length - 1)} ', the scheme of an Authorization header value; pass the compact token without it (an initialization token starts with eyJ)."
+                : null;
 
         /// <summary>"an Int32", "a Hashtable": the type name with the article it is read with.</summary>
         public static string WithArticle(string typeName)
