@@ -48,7 +48,7 @@ namespace ConvTokens.Engine
                 {
                     try
                     {
-                        Mark(bytes, form.Bytes, form.Raw, ref hidden);
+                        Mark(bytes, form, ref hidden);
                     }
                     finally
                     {
@@ -118,15 +118,19 @@ namespace ConvTokens.Engine
             }
         }
 
-        private static void Mark(byte[] text, byte[] form, bool raw, ref bool[]? hidden)
+        private static void Mark(byte[] text, Form found, ref bool[]? hidden)
         {
-            if (form.Length == 0 || (!raw && form.Length < MinimumEncodedLength)) { return; }
+            var form = found.Bytes;
+            if (form.Length == 0 || (!found.Raw && form.Length < MinimumEncodedLength)) { return; }
             var span = text.AsSpan();
             for (var from = 0; from <= text.Length - form.Length;)
             {
                 var at = span.Slice(from).IndexOf(form);
                 if (at < 0) { break; }
-                Hide(ref hidden, text.Length, from + at, form.Length);
+                // Base64 characters next to a match that still carry some of the secret's bits go too.
+                var start = Math.Max(0, from + at - found.Before);
+                var end = Math.Min(text.Length, from + at + form.Length + found.After);
+                Hide(ref hidden, text.Length, start, end - start);
                 from += at + 1;
             }
             // A secret cut by a clip: the text ends with its first characters, or starts with its last ones.
@@ -157,14 +161,20 @@ namespace ConvTokens.Engine
 
         private readonly struct Form
         {
-            public Form(byte[] bytes, bool raw)
+            public Form(byte[] bytes, bool raw, int before = 0, int after = 0)
             {
                 Bytes = bytes;
                 Raw = raw;
+                Before = before;
+                After = after;
             }
 
             public byte[] Bytes { get; }
             public bool Raw { get; }
+            /// <summary>How many characters before a match also encode part of the secret.</summary>
+            public int Before { get; }
+            /// <summary>How many characters after a match also encode part of the secret.</summary>
+            public int After { get; }
         }
 
         /// <summary>The secret's forms as UTF-8 bytes; the caller zeroes each after use.</summary>
@@ -191,15 +201,15 @@ namespace ConvTokens.Engine
             forms.Add(new Form(LowerHexEscapes(url, (byte)'%', 1), raw: false));
             for (var offset = 0; offset < 3; offset++)
             {
-                var base64 = Base64Core(secret, offset);
+                var base64 = Base64Core(secret, offset, out var before, out var after);
                 if (base64.Length == 0) { continue; }
                 var url64 = (byte[])base64.Clone();
                 for (var i = 0; i < url64.Length; i++)
                 {
                     url64[i] = url64[i] switch { (byte)'+' => (byte)'-', (byte)'/' => (byte)'_', var b => b };
                 }
-                forms.Add(new Form(base64, raw: false));
-                forms.Add(new Form(url64, raw: false));
+                forms.Add(new Form(base64, raw: false, before, after));
+                forms.Add(new Form(url64, raw: false, before, after));
             }
             return forms;
         }
@@ -264,12 +274,18 @@ namespace ConvTokens.Engine
         /// The base64 characters that depend on the secret's bytes alone when it follows
         /// <paramref name="offset"/> other bytes inside a longer encoded value: whole groups only.
         /// </summary>
-        private static byte[] Base64Core(ReadOnlySpan<byte> secret, int offset)
+        private static byte[] Base64Core(ReadOnlySpan<byte> secret, int offset, out int before, out int after)
         {
             var lead = (3 - offset) % 3;
+            before = after = 0;
             if (secret.Length - lead < 3) { return Array.Empty<byte>(); }
             var body = secret.Slice(lead);
             var whole = body.Length / 3 * 3;
+            // 1 or 2 bytes share a group with other bytes: their bits lie in the group's last 2 or 3
+            // characters (before the core), or its first 2 or 3 (after it).
+            before = lead == 0 ? 0 : lead + 1;
+            var rest = body.Length - whole;
+            after = rest == 0 ? 0 : rest + 1;
             var encoded = new byte[whole / 3 * 4];
             Base64.EncodeToUtf8(body.Slice(0, whole), encoded, out _, out _);
             return encoded;

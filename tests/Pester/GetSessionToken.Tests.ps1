@@ -169,8 +169,8 @@ Describe 'Get-SessionToken over loopback HTTP' {
             $ps.Invoke().Count | Should -Be 3
             $progress = @($ps.Streams.Progress)
             $progress.Count | Should -BeGreaterOrEqual 2
-            $progress[0].Activity | Should -BeExactly 'Exchanging initialization tokens'
-            $progress[0].StatusDescription | Should -Match '^[0-3] of 3 answered \(\d+([.,]\d)?/s\), 0 failed, [0-3] in flight$'
+            $progress[0].Activity | Should -BeExactly 'Exchanging tokens'
+            $progress[0].StatusDescription | Should -Match '^[0-3]/3 answered, \d+([.,]\d)?/s, 0 failed, [0-3] in flight$'
             $progress[-1].RecordType | Should -Be 'Completed'
         }
         finally { $ps.Dispose() }

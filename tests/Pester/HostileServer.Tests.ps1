@@ -93,6 +93,19 @@ Describe 'A server that echoes the credentials' {
         Assert-NoSecret $run.Text
     }
 
+    It 'withholds the apiKey inside a longer base64 value (offset <Prefix>)' -ForEach @(@{ Prefix = 'a' }, @{ Prefix = 'ab' }, @{ Prefix = 'abc' }) {
+        $blob = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("${Prefix}:$KeyText;trailer"))
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'raw'; status = 400; contentType = 'application/json'; body = (ConvertTo-Json -Compress @{ error = 'invalid_request'; error_description = "credentials $blob" }) }
+        $run = Invoke-Exchange (New-Token)
+        # Left: only the characters made of the prefix's bits alone; right: only those of the trailer's.
+        $before = [Text.Encoding]::UTF8.GetByteCount("${Prefix}:")
+        $end = $before + [Text.Encoding]::UTF8.GetByteCount($KeyText)
+        $left = $blob.Substring(0, [Math]::Floor($before * 8 / 6))
+        $right = $blob.Substring([Math]::Floor(($end * 8 - 1) / 6) + 1)
+        $run.Errors[0].Exception.OAuthErrorDescription | Should -BeExactly "credentials $left[credential withheld]$right"
+        Assert-NoSecret $run.Text
+    }
+
     It 'withholds the client secret echoed in a client-credentials error' {
         $body = ConvertTo-Json -Compress @{ error = 'invalid_client'; error_description = "secret $($SecretForms.json) / $($SecretForms.base64) refused" }
         Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'raw'; status = 401; contentType = 'application/json'; body = $body }

@@ -171,7 +171,7 @@ namespace ConvTokens.PowerShell.Commands
             FlushLog();
             if (_progressShown)
             {
-                var activity = ParameterSetName == ClientCredentialsParameterSet ? "Opening client-credentials sessions" : "Exchanging initialization tokens";
+                var activity = ParameterSetName == ClientCredentialsParameterSet ? "Opening sessions" : "Exchanging tokens";
                 WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
             }
         }
@@ -337,14 +337,15 @@ namespace ConvTokens.PowerShell.Commands
         private void ShowProgress()
         {
             // Once the batch has run for a second, at most twice a second: quick batches show no progress bar.
+            // Short enough for one line at 80 columns in the minimal view, even at 10000/10000.
             if (_sinceStart.Elapsed < ProgressDelay || (_progressShown && _sinceProgress.Elapsed < ProgressInterval)) { return; }
             _sinceProgress.Restart();
             _progressShown = true;
             var seconds = _sinceStart.Elapsed.TotalSeconds;
             var rate = seconds > 0 ? _completed / seconds : 0;
-            var activity = ParameterSetName == ClientCredentialsParameterSet ? "Opening client-credentials sessions" : "Exchanging initialization tokens";
+            var activity = ParameterSetName == ClientCredentialsParameterSet ? "Opening sessions" : "Exchanging tokens";
             WriteProgress(new ProgressRecord(1, activity,
-                string.Format(System.Globalization.CultureInfo.CurrentCulture, "{0} of {1} answered ({2:0.#}/s), {3} failed, {4} in flight",
+                string.Format(System.Globalization.CultureInfo.CurrentCulture, "{0}/{1} answered, {2:0.#}/s, {3} failed, {4} in flight",
                     _completed, _inputNumber, rate, _failed, _pending.Count)));
         }
 
