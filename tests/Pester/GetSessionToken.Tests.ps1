@@ -204,6 +204,9 @@ Describe 'Get-SessionToken over loopback HTTP' {
 
     It 'exchanges a 1000-token batch with -ThrottleLimit 8: 1000 session tokens in input order, each from its own input' {
         $tokens = New-Token 1000 -Prefix b
+        # The first answers are slow, so the next requests are sent while they are still open, however
+        # fast the endpoint answers the rest (a quick endpoint can finish each request before the next).
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'slow'; delayMs = 500; count = 8 }
         $sessions = $tokens | Get-SessionToken @Exchange -ThrottleLimit 8
         $sessions.Count | Should -Be 1000
         for ($i = 0; $i -lt 1000; $i++) {
