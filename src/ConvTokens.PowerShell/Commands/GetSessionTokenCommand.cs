@@ -250,6 +250,7 @@ namespace ConvTokens.PowerShell.Commands
                     throw new PipelineStoppedException();
                 }
                 DrainCompleted();
+                ShowProgress();
             }
         }
 
