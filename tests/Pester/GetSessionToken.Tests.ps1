@@ -47,10 +47,10 @@ Describe 'Get-SessionToken over loopback HTTP' {
         $s.PlainTextToken | Should -BeExactly (ConvertFrom-SecureString $s.Token -AsPlainText)
     }
 
-    It 'takes token strings and objects with a Token property, labelling them from the token' {
-        $t = New-Token 2
-        $out = @($t[0].Token, [pscustomobject]@{ Token = $t[1].Token }) | Get-SessionToken @Exchange
-        @($out.UserId) | Should -Be @('u1', 'u2')
+    It 'takes token strings, objects with a Token property and hashtables with a Token key, labelling them from the token' {
+        $t = New-Token 3
+        $out = @($t[0].Token, [pscustomobject]@{ Token = $t[1].Token }, @{ Token = $t[2].Token }) | Get-SessionToken @Exchange
+        @($out.UserId) | Should -Be @('u1', 'u2', 'u3')
         @($out.NotificationKey) | Should -Be @($t.NotificationKey)
     }
 
