@@ -20,6 +20,8 @@ internal enum FaultKind
     Html,
     Shape,
     Redirect,
+    /// <summary>A hostile server: answers exactly as told (status, reason phrase, headers, body), before the grant.</summary>
+    Raw,
 }
 
 /// <summary>The JSON shape of a successful /token answer.</summary>
@@ -36,18 +38,25 @@ internal enum ResponseShape
 }
 
 /// <summary>What to do to one /token request.</summary>
-internal sealed record Fault(FaultKind Kind, int DelayMs = 0, string? RetryAfter = null, ResponseShape? Shape = null, string? Location = null)
+internal sealed record Fault(FaultKind Kind, int DelayMs = 0, string? RetryAfter = null, ResponseShape? Shape = null, string? Location = null, RawAnswer? Raw = null)
 {
     public static readonly Fault None = new(FaultKind.None);
 
     /// <summary>Faults that answer before the grant is looked at: the assertion stays unspent.</summary>
     public bool AnswersBeforeGrant =>
-        Kind is FaultKind.Status429 or FaultKind.Status503 or FaultKind.Html or FaultKind.Drop or FaultKind.Redirect;
+        Kind is FaultKind.Status429 or FaultKind.Status503 or FaultKind.Html or FaultKind.Drop or FaultKind.Redirect or FaultKind.Raw;
 
     /// <summary>Faults that run the grant (spending the assertion) and then spoil the answer.</summary>
     public bool SpoilsAfterGrant =>
         Kind is FaultKind.Status500AfterConsume or FaultKind.DropAfterConsume or FaultKind.Malformed or FaultKind.Oversized;
 }
+
+/// <summary>
+/// What a 'raw' fault answers: any status and reason phrase, optional Content-Type, Retry-After and
+/// Location, and a body given as text or base64, in which each "{fill}" becomes <c>Fill</c> copies of 'A'
+/// (so a test can ask for megabytes in a small control request).
+/// </summary>
+internal sealed record RawAnswer(int Status, string? Reason, string? ContentType, byte[] Body, string? RetryAfter, string? Location);
 
 /// <summary>Raised for a control request that does not describe a valid fault plan.</summary>
 internal sealed class FaultPlanException : Exception
@@ -77,6 +86,7 @@ internal sealed class FaultPlan
         ["html"] = FaultKind.Html,
         ["shape"] = FaultKind.Shape,
         ["redirect"] = FaultKind.Redirect,
+        ["raw"] = FaultKind.Raw,
     };
 
     private static readonly FaultKind[] MixKinds =
@@ -164,10 +174,36 @@ internal sealed class FaultPlan
         string? retryAfter = null;
         ResponseShape shape = ResponseShape.OAuth;
         string? location = null;
+        int status = 200;
+        string? reason = null;
+        string? contentType = null;
+        string? bodyText = null;
+        byte[]? bodyBytes = null;
+        int fill = 0;
         foreach (JsonProperty member in item.EnumerateObject())
         {
             switch (member.Name.ToLowerInvariant())
             {
+                case "status":
+                    status = ReadInt(member.Value, $"{where}.status", 100, 599);
+                    break;
+                case "reason":
+                    reason = ReadHeaderText(member.Value, $"{where}.reason");
+                    break;
+                case "contenttype":
+                    contentType = ReadHeaderText(member.Value, $"{where}.contentType");
+                    break;
+                case "body":
+                    bodyText = member.Value.ValueKind == JsonValueKind.String ? member.Value.GetString()
+                        : throw new FaultPlanException($"{where}.body must be a string");
+                    break;
+                case "bodybase64":
+                    bodyBytes = member.Value.ValueKind == JsonValueKind.String && member.Value.TryGetBytesFromBase64(out byte[]? decoded) ? decoded
+                        : throw new FaultPlanException($"{where}.bodyBase64 must be base64 text");
+                    break;
+                case "fill":
+                    fill = ReadInt(member.Value, $"{where}.fill", 0, 16 * 1024 * 1024);
+                    break;
                 case "kind":
                     if (member.Value.ValueKind != JsonValueKind.String ||
                         !KindNames.TryGetValue(member.Value.GetString()!, out FaultKind parsed))
@@ -199,7 +235,7 @@ internal sealed class FaultPlan
                     break;
                 default:
                     throw new FaultPlanException(
-                        $"{where}: unknown member '{Truncate(member.Name)}'; expected kind, count, delayMs, retryAfter, shape, location");
+                        $"{where}: unknown member '{Truncate(member.Name)}'; expected kind, count, delayMs, retryAfter, shape, location, status, reason, contentType, body, bodyBase64, fill");
             }
         }
 
@@ -213,12 +249,25 @@ internal sealed class FaultPlan
             throw new FaultPlanException($"{where}: a redirect needs a 'location'");
         }
 
+        RawAnswer? raw = null;
+        if (kind == FaultKind.Raw)
+        {
+            byte[] body = bodyBytes ?? System.Text.Encoding.UTF8.GetBytes(bodyText ?? string.Empty);
+            if (fill > 0)
+            {
+                body = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(body).Replace("{fill}", new string('A', fill), StringComparison.Ordinal));
+            }
+
+            raw = new RawAnswer(status, reason, contentType, body, retryAfter, location);
+        }
+
         var fault = new Fault(
             kind.Value,
             DelayMs: kind == FaultKind.Slow ? delayMs : 0,
             RetryAfter: kind is FaultKind.Status429 or FaultKind.Status503 ? retryAfter : null,
             Shape: kind == FaultKind.Shape ? shape : null,
-            Location: kind == FaultKind.Redirect ? location : null);
+            Location: kind == FaultKind.Redirect ? location : null,
+            Raw: raw);
         return (fault, count);
     }
 

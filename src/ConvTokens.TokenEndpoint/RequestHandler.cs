@@ -215,6 +215,32 @@ internal sealed class RequestHandler
             case FaultKind.Oversized:
                 await WriteBytesAsync(context, 200, "application/json; charset=utf-8", OversizedBody.Value);
                 break;
+            case FaultKind.Raw:
+                RawAnswer raw = fault.Raw!;
+                if (raw.RetryAfter is not null)
+                {
+                    response.Headers.RetryAfter = raw.RetryAfter;
+                }
+
+                if (raw.Location is not null)
+                {
+                    response.Headers.Location = raw.Location;
+                }
+
+                response.StatusCode = raw.Status;
+                if (raw.Reason is not null)
+                {
+                    context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>()!.ReasonPhrase = raw.Reason;
+                }
+
+                if (raw.ContentType is not null)
+                {
+                    response.ContentType = raw.ContentType;
+                }
+
+                response.ContentLength = raw.Body.Length;
+                await response.Body.WriteAsync(raw.Body, context.RequestAborted);
+                break;
             case FaultKind.Drop:
             case FaultKind.DropAfterConsume:
                 context.Abort();

@@ -47,10 +47,10 @@ Describe 'Get-SessionToken over loopback HTTP' {
         $s.PlainTextToken | Should -BeExactly (ConvertFrom-SecureString $s.Token -AsPlainText)
     }
 
-    It 'takes token strings and objects with a Token property, labelling them from the token' {
-        $t = New-Token 2
-        $out = @($t[0].Token, [pscustomobject]@{ Token = $t[1].Token }) | Get-SessionToken @Exchange
-        @($out.UserId) | Should -Be @('u1', 'u2')
+    It 'takes token strings, objects with a Token property and hashtables with a Token key, labelling them from the token' {
+        $t = New-Token 3
+        $out = @($t[0].Token, [pscustomobject]@{ Token = $t[1].Token }, @{ Token = $t[2].Token }) | Get-SessionToken @Exchange
+        @($out.UserId) | Should -Be @('u1', 'u2', 'u3')
         @($out.NotificationKey) | Should -Be @($t.NotificationKey)
     }
 
@@ -89,6 +89,61 @@ Describe 'Get-SessionToken over loopback HTTP' {
         $errors[0].Exception.StatusCode | Should -Be 401
     }
 
+    It 'says which apiKey the API refused, where it came from, and that the token can be sent again' {
+        $init = New-Token
+        $errors = $null
+        $null = $init | Get-SessionToken -BaseUri $Ep.BaseUri -ApiKey (ConvertTo-TestSecureString 'wrong-key') -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenInvalidClient,$CmdId"
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeFalse
+        # (The source is worded by SecretSource.Describe(): 'passed as' or 'passed directly as'.)
+        $errors[0].Exception.Message | Should -Match ('^' + [regex]::Escape("Input #1 (notificationKey '$($init.NotificationKey)', userId 'u1'): POST $($Ep.BaseUri)/token answered 401 " +
+            'invalid_client: client authentication failed: client_id is not a known apiKey. Nothing was exchanged; the initialization token was not spent ' +
+            'and can be sent again. The API refused the ApiKey passed ') + '(directly )?' + [regex]::Escape("as a SecureString: check that it is this account's apiKey and that -BaseUri is that account's API.") + '$')
+        # And it is true: the same token still works with the right apiKey.
+        ($init | Get-SessionToken @Exchange).NotificationKey | Should -BeExactly $init.NotificationKey
+    }
+
+    It 'says which apiKey and client secret were refused for a client-credentials session' {
+        $errors = $null
+        $null = Get-SessionToken -ClientCredentials -ClientSecret (ConvertTo-TestSecureString 'nope') @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].Exception.Message | Should -Match ('^' + [regex]::Escape("Input #1: POST $($Ep.BaseUri)/token answered 401 invalid_client: client authentication failed. " +
+            'Nothing was exchanged; the request can be sent again. The API refused the ApiKey passed ') + '(directly )?as a SecureString or the ClientSecret passed (directly )?as a SecureString: ' +
+            [regex]::Escape("check both, and that -BaseUri is that account's API.") + '$')
+    }
+
+    It 'points a 404 at -BaseUri with the full URL that was posted' {
+        $init = New-Token
+        $errors = $null
+        $null = $init | Get-SessionToken -BaseUri "$($Ep.BaseUri)/v2/" -ApiKey $Key -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenRejected,$CmdId"
+        $errors[0].Exception.StatusCode | Should -Be 404
+        $errors[0].Exception.InitializationTokenMayBeSpent | Should -BeFalse
+        $errors[0].Exception.Message | Should -BeExactly ("Input #1 (notificationKey '$($init.NotificationKey)', userId 'u1'): POST $($Ep.BaseUri)/v2/token answered 404 Not Found " +
+            'not_found: no such resource; the token endpoint is POST /token: nothing takes tokens at that URL. Check -BaseUri: the request goes to {BaseUri}/token, ' +
+            'for the production API https://api.jackpot-io.com/v2/token. Nothing was exchanged; the initialization token was not spent and can be sent again.')
+    }
+
+    It 'refuses a token text that starts with "Bearer " with a message that names the prefix, and sends nothing' {
+        $init = New-Token
+        $errors = $null
+        $out = "Bearer $($init.Token)" | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "InitializationTokenInputInvalid,$CmdId"
+        $errors[0].Exception.Message | Should -BeExactly "Input #1: the text starts with 'Bearer ', the scheme of an Authorization header value; pass the compact token without it (an initialization token starts with eyJ)."
+        (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 0
+    }
+
+    It 'says that a piped SessionToken is already a session token, and names input types with the right article' {
+        $session = New-Token | Get-SessionToken @Exchange
+        $errors = $null
+        $out = @($session, 42) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        @($errors.FullyQualifiedErrorId) | Should -Be @("InitializationTokenInputInvalid,$CmdId", "InitializationTokenInputInvalid,$CmdId")
+        $errors[0].Exception.Message | Should -BeExactly ('Input #1: a SessionToken is a session token, signed by the API and not with your apiSignature; ' +
+            'Test-Token checks, and Get-SessionToken exchanges, initialization tokens (from New-InitializationToken).')
+        $errors[1].Exception.Message | Should -BeExactly 'Input #2: an Int32 is neither a token string nor an object with a Token property.'
+    }
+
     It 'refuses a token signed with another apiSignature with SessionTokenInvalidGrant' {
         $errors = $null
         $null = New-InitializationToken -Amount 1 -ApiSignature (ConvertTo-TestSecureString 'not-the-signature') |
@@ -105,29 +160,31 @@ Describe 'Get-SessionToken over loopback HTTP' {
         @($errors.TargetObject) | Should -Be @(42, 'not-a-jwt')
     }
 
-    It 'shows progress for a long batch, none for a short one, and completes it' {
-        $tokens = New-Token 150 -Prefix p
+    It 'shows progress with rate and counts once a batch has run for a second, none for a quick batch, and completes it' {
+        # The first answer is slow, so the batch runs for over two seconds however fast the machine is.
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'slow'; delayMs = 2500 }
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement()
-            $null = $ps.AddCommand('Get-SessionToken').AddParameter('InitializationToken', $tokens).AddParameter('BaseUri', $Ep.BaseUri).AddParameter('ApiKey', $Key)
-            $sessions = $ps.Invoke()
-            $sessions.Count | Should -Be 150
+            $null = $ps.AddCommand('Get-SessionToken').AddParameter('InitializationToken', (New-Token 3 -Prefix p)).AddParameter('BaseUri', $Ep.BaseUri).AddParameter('ApiKey', $Key)
+            $ps.Invoke().Count | Should -Be 3
             $progress = @($ps.Streams.Progress)
             $progress.Count | Should -BeGreaterOrEqual 2
-            $progress[0].Activity | Should -BeExactly 'Exchanging initialization tokens'
-            $progress[0].StatusDescription | Should -Match '^100 answered, 0 failed, \d+ in flight$'
+            $progress[0].Activity | Should -BeExactly 'Exchanging tokens'
+            $progress[0].StatusDescription | Should -Match '^[0-3]/3 answered, \d+([.,]\d)?/s, 0 failed, [0-3] in flight$'
             $progress[-1].RecordType | Should -Be 'Completed'
         }
         finally { $ps.Dispose() }
-        $short = [powershell]::Create()
+        # Three quick answers: far less than a second.
+        Reset-TokenEndpoint -Endpoint $Ep
+        $quick = [powershell]::Create()
         try {
-            $null = $short.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement()
-            $null = $short.AddCommand('Get-SessionToken').AddParameter('InitializationToken', (New-Token 20 -Prefix q)).AddParameter('BaseUri', $Ep.BaseUri).AddParameter('ApiKey', $Key)
-            $short.Invoke().Count | Should -Be 20
-            $short.Streams.Progress.Count | Should -Be 0
+            $null = $quick.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement()
+            $null = $quick.AddCommand('Get-SessionToken').AddParameter('InitializationToken', (New-Token 3 -Prefix q)).AddParameter('BaseUri', $Ep.BaseUri).AddParameter('ApiKey', $Key)
+            $quick.Invoke().Count | Should -Be 3
+            $quick.Streams.Progress.Count | Should -Be 0
         }
-        finally { $short.Dispose() }
+        finally { $quick.Dispose() }
     }
 
     It 'keeps the free request slots working while an earlier answer is slow, and still outputs in input order' {
@@ -148,6 +205,9 @@ Describe 'Get-SessionToken over loopback HTTP' {
 
     It 'exchanges a 1000-token batch with -ThrottleLimit 8: 1000 session tokens in input order, each from its own input' {
         $tokens = New-Token 1000 -Prefix b
+        # The first answers are slow, so the next requests are sent while they are still open, however
+        # fast the endpoint answers the rest (a quick endpoint can finish each request before the next).
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'slow'; delayMs = 500; count = 8 }
         $sessions = $tokens | Get-SessionToken @Exchange -ThrottleLimit 8
         $sessions.Count | Should -Be 1000
         for ($i = 0; $i -lt 1000; $i++) {
@@ -192,6 +252,19 @@ Describe 'Get-SessionToken faults, retries and the one-time rule' {
         $errors[0].Exception.Attempts | Should -Be 2
         $errors[0].Exception.Message | Should -Match 'was not spent and can be sent again'
         ($init | Get-SessionToken @Exchange).NotificationKey | Should -BeExactly $init.NotificationKey
+    }
+
+    It 'caps its own doubled wait at -MaximumRetryDelaySec and goes on retrying, as the help says' {
+        Set-TokenEndpointFault -Endpoint $Ep -Faults @{ kind = 'status503'; count = 3 }
+        $log = New-Token | Get-SessionToken @Exchange -RetryIntervalSec 5 -MaximumRetryDelaySec 0 -MaximumRetryCount 3 -Verbose 4>&1
+        @($log | Where-Object { $_ -is [ConvTokens.PowerShell.SessionToken] }).Count | Should -Be 1
+        @($log | Where-Object { "$_" -match '^Retrying in 0 ms' }).Count | Should -Be 3
+        (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 4
+        $help = (Get-Help Get-SessionToken -Parameter MaximumRetryDelaySec).description.Text -join ' '
+        $help | Should -Match 'caps'
+        $help | Should -Not -Match 'ends the retries the same way'
+        $about = Get-Content -Raw (Join-Path (Split-Path $ModuleManifest) 'en-US/about_ConvTokens.help.txt')
+        $about | Should -Match 'capped at\s+-MaximumRetryDelaySec'
     }
 
     It 'does not wait for a Retry-After longer than -MaximumRetryDelaySec: SessionTokenServiceUnavailable' {
@@ -336,6 +409,24 @@ Describe 'Get-SessionToken secrets from a vault' {
         @(Get-StandInCallThreads -Command Get-Secret) | Should -Be @([Environment]::CurrentManagedThreadId)
     }
 
+    It 'names the secret and the vault of a refused apiKey' {
+        Reset-StandIn
+        Register-SecretVault -Name Main -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+        Register-SecretVault -Name Shop -ModuleName Microsoft.PowerShell.SecretStore
+        Set-Secret -Name Shop.OldKey -Secret 'an-old-api-key' -Vault Shop
+        Set-Secret -Name ConvTokens.ApiKey -Secret 'another-old-key'
+        foreach ($case in @(
+                @{ Parameters = @{ Vault = 'Shop'; ApiKeySecretName = 'Shop.OldKey' }; Source = "ApiKey secret 'Shop.OldKey' in vault 'Shop'" },
+                @{ Parameters = @{}; Source = "ApiKey secret 'ConvTokens.ApiKey' in the default vault" })) {
+            $errors = $null
+            $parameters = $case.Parameters
+            $null = New-Token | Get-SessionToken -BaseUri $Ep.BaseUri @parameters -ErrorVariable errors -ErrorAction SilentlyContinue
+            $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenInvalidClient,$CmdId"
+            $errors[0].Exception.Message | Should -Match ([regex]::Escape("The API refused the $($case.Source): check that it is this account's apiKey"))
+            $errors[0].Exception.Message | Should -Match 'the initialization token was not spent and can be sent again'
+        }
+    }
+
     It 'stops with SecretNotFound,Get-SessionToken when the apiKey is missing, before sending anything' {
         Reset-StandIn
         Register-SecretVault -Name Main -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
@@ -346,6 +437,13 @@ Describe 'Get-SessionToken secrets from a vault' {
 }
 
 Describe 'Get-SessionToken transport rules' {
+    It 'quotes -BaseUri as given, with its path, in BaseUriInsecure' {
+        $err = { 'a.b.c' | Get-SessionToken -BaseUri 'http://10.1.2.3/v2/' -ApiKey $Key } | Should -Throw -ErrorId "BaseUriInsecure,$CmdId" -PassThru
+        $err.Exception.Message | Should -BeExactly "BaseUri 'http://10.1.2.3/v2/' is not https; the apiKey travels only over https (plain http is allowed for loopback addresses only)."
+        $err = { 'a.b.c' | Get-SessionToken -BaseUri 'https://user:pw@api.example/v2' -ApiKey $Key } | Should -Throw -ErrorId "BaseUriInsecure,$CmdId" -PassThru
+        $err.Exception.Message | Should -BeExactly "BaseUri must not carry user information (user:password@ in 'https://api.example/v2'); the apiKey is sent in the request body."
+    }
+
     It 'refuses <Uri> with BaseUriInsecure before reading any secret' -ForEach @(
         @{ Uri = 'http://api.jackpot-io.com/v2' }, @{ Uri = 'http://10.1.2.3/v2' }, @{ Uri = 'ftp://127.0.0.1/' }, @{ Uri = 'https://user:pw@api.example/v2' }) {
         { 'a.b.c' | Get-SessionToken -BaseUri $Uri -ApiKey $Key } | Should -Throw -ErrorId "BaseUriInsecure,$CmdId"

@@ -46,6 +46,67 @@ Describe 'Test-Token on valid tokens' {
         $errors[0].Exception.Message | Should -Match '^Input #2: '
     }
 
+    It 'says that a piped SessionToken is a session token signed by the API, not that it has no Token property' {
+        Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
+        $ep = Start-TokenEndpoint -IdleTimeoutSeconds 60
+        try {
+            $session = New-InitializationToken -Amount 1 -ApiSignature $ep.ApiSignature | Get-SessionToken -BaseUri $ep.BaseUri -ApiKey $ep.ApiKey
+        }
+        finally { Stop-TokenEndpoint -Endpoint $ep }
+        $session | Should -BeOfType ([ConvTokens.PowerShell.SessionToken])
+        $errors = $null
+        $out = $session | Test-Token -ApiSignature $SecretSS -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'TokenInputInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand'
+        $errors[0].Exception.Message | Should -BeExactly ('Input #1: a SessionToken is a session token, signed by the API and not with your apiSignature; ' +
+            'Test-Token checks, and Get-SessionToken exchanges, initialization tokens (from New-InitializationToken).')
+        $errors[0].Exception.Message | Should -Not -Match 'Token property'
+    }
+
+    It 'refuses a token text that starts with "Bearer " with a Malformed result that names the prefix' {
+        $r = "Bearer $Good", "bearer $Good" | Test-Token -ApiSignature $SecretSS
+        @($r.IsValid) | Should -Be @($false, $false)
+        @($r.Reason) | Should -Be @('Malformed', 'Malformed')
+        $r[0].Message | Should -BeExactly "the text starts with 'Bearer ', the scheme of an Authorization header value; pass the compact token without it (an initialization token starts with eyJ)."
+        $r[1].Message | Should -Match "^the text starts with 'bearer ',"
+    }
+
+    It 'names the input type with the right article (<Name>)' -ForEach @(
+        @{ Name = 'an Int32'; Value = 42 }, @{ Name = 'a DateTime'; Value = [datetime]'2020-01-01' }, @{ Name = 'an Object\[\]'; Value = (, @(1)) }) {
+        $errors = $null
+        $null = Test-Token -Token $Value -ApiSignature $SecretSS -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].Exception.Message | Should -Match "^Input #1: $Name is neither a token string nor an object with a Token property\.$"
+    }
+
+    It 'takes a byte[] as one input with one error, not one error per byte' {
+        $errors = $null
+        $bytes = [byte[]]::new(100000)
+        $out = Test-Token -Token $bytes -ApiSignature $SecretSS -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'TokenInputInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand'
+        $errors[0].Exception.Message | Should -BeExactly 'Input #1: a byte[] of 100000 bytes is not a token; pass the token as text (for a file: Get-Content -Raw).'
+        , $bytes | Test-Token -ApiSignature $SecretSS -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+    }
+
+    It 'reads the Token key of a hashtable (any case), and says so when there is none' {
+        $errors = $null
+        $r = @(@{ Token = $Good }, @{ token = $Good }, [ordered]@{ Name = 'x' }) | Test-Token -ApiSignature $SecretSS -ErrorVariable errors -ErrorAction SilentlyContinue
+        @($r.IsValid) | Should -Be @($true, $true)
+        $errors.Count | Should -Be 1
+        $errors[0].Exception.Message | Should -BeExactly 'Input #3: an OrderedDictionary has no Token key holding a token string.'
+    }
+
+    It 'gives $null its own error and its own input number' {
+        $errors = $null
+        $out = @($Good, $null, $Good) | Test-Token -ApiSignature $SecretSS -Quiet -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -Be @($true, $true)
+        $errors.Count | Should -Be 1
+        $errors[0].Exception.Message | Should -BeExactly 'Input #2: the input is $null; pipe InitializationToken objects or token strings.'
+    }
+
     It 'returns only booleans with -Quiet' {
         $out = @($Good, 'x.y.z') | Test-Token -ApiSignature $SecretSS -Quiet
         $out | Should -Be @($true, $false)

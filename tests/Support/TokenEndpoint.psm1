@@ -177,8 +177,11 @@ function Set-TokenEndpointFault {
         [Parameter(Mandatory, Position = 0, ValueFromPipeline)]
         [object] $Endpoint,
 
-        # Each: kind (slow|status429|status503|status500AfterConsume|drop|dropAfterConsume|malformed|html|shape|redirect),
+        # Each: kind (slow|status429|status503|status500AfterConsume|drop|dropAfterConsume|malformed|html|shape|redirect|raw),
         # count (default 1; -1 = every later request), delayMs, retryAfter, shape, location.
+        # 'raw' is a hostile server that answers exactly as told, before the grant: status, reason (the reason
+        # phrase), contentType, body (text) or bodyBase64, fill (each "{fill}" in the body becomes that many 'A'),
+        # retryAfter, location.
         [Parameter(Position = 1)]
         [AllowEmptyCollection()]
         [System.Collections.IDictionary[]] $Faults = @(),

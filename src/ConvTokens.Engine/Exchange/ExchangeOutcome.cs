@@ -55,14 +55,21 @@ namespace ConvTokens.Engine.Exchange
     public sealed class ExchangeOptions
     {
         public Uri TokenEndpoint { get; set; } = new Uri("https://api.jackpot-io.com/v2/token");
+        /// <summary>How long to wait for the answer once the request has gone out.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>How long to wait for a connection; one not made in time sent nothing and is retried.</summary>
+        public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
         public int MaximumRetryCount { get; set; } = 3;
         /// <summary>Wait before a retry when the server gives no Retry-After; doubles each time.</summary>
         public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
-        /// <summary>The longest wait a Retry-After may impose; longer ones end the retries.</summary>
+        /// <summary>Caps the doubled RetryInterval (the retries go on); a Retry-After longer than this ends the retries.</summary>
         public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
         public int MaximumConnections { get; set; } = 4;
         public long MaximumResponseBytes { get; set; } = 1024 * 1024;
+        /// <summary>The longest session token taken (a SecureString holds 65,536 characters).</summary>
+        public int MaximumTokenLength { get; set; } = 65536;
+        /// <summary>Removes the request's secrets from every text the server sent before it is shown or logged.</summary>
+        public Redactor Redactor { get; set; } = Redactor.None;
         /// <summary>True for the JWT-bearer grant, whose initialization token works once; words the errors.</summary>
         public bool SpendsOneTimeToken { get; set; } = true;
         /// <summary>Lifetime assumed when the response states none (the API documents one hour).</summary>

@@ -34,10 +34,12 @@ namespace ConvTokens.Engine.Exchange
                 // Redirects are followed by hand, only within the endpoint's origin (see SendAsync).
                 AllowAutoRedirect = false,
                 UseCookies = false,
-                UseProxy = true,
+                // Plain http to this machine never goes through a proxy: it would carry the apiKey off it in clear text.
+                UseProxy = !IsLoopback(options.TokenEndpoint),
                 MaxConnectionsPerServer = Math.Max(1, options.MaximumConnections),
                 PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-                ConnectTimeout = options.Timeout,
+                // A backstop only: AttemptAsync times the connection itself (see TrackedContent).
+                ConnectTimeout = options.ConnectTimeout + TimeSpan.FromSeconds(5),
                 MaxResponseHeadersLength = 64,
             };
             _http = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
@@ -57,10 +59,25 @@ namespace ConvTokens.Engine.Exchange
             {
                 await ExchangeCoreAsync(body, outcome, cancellation).ConfigureAwait(false);
             }
+            catch (Exception failure) when (failure is not OperationCanceledException || !cancellation.IsCancellationRequested)
+            {
+                // Whatever one answer does, it is that exchange's failure, never the pipeline's end.
+                Fail(outcome, ExchangeFailure.OutcomeUnknown, true, null,
+                    $"POST {_options.TokenEndpoint} failed unexpectedly ({failure.GetType().Name}: {failure.Message}); {MaySpend}.");
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled(outcome, mayBeSpent: true);
+            }
             finally
             {
                 CryptographicOperations.ZeroMemory(body);
                 outcome.Elapsed = watch.Elapsed;
+                // Every text the server could have shaped, redacted before anyone sees it.
+                outcome.Message = _options.Redactor.Redact(outcome.Message);
+                outcome.OAuthError = _options.Redactor.Redact(outcome.OAuthError);
+                outcome.OAuthErrorDescription = _options.Redactor.Redact(outcome.OAuthErrorDescription);
+                if (outcome.TokenType is not null && outcome.TokenType != "Bearer") { outcome.TokenType = _options.Redactor.Redact(outcome.TokenType); }
             }
             return outcome;
         }
@@ -85,7 +102,7 @@ namespace ConvTokens.Engine.Exchange
                     outcome.Message += $" The server asked to wait {wait.TotalSeconds:0} s, more than the {_options.MaximumRetryDelay.TotalSeconds:0} s allowed; {NotSpent}.";
                     return;
                 }
-                Log?.Invoke($"Retrying in {wait.TotalMilliseconds:0} ms (attempt {attempt + 1} of {_options.MaximumRetryCount + 1}).");
+                Say($"Retrying in {wait.TotalMilliseconds:0} ms (attempt {attempt + 1} of {_options.MaximumRetryCount + 1}).");
                 try
                 {
                     await Task.Delay(wait, cancellation).ConfigureAwait(false);
@@ -105,69 +122,91 @@ namespace ConvTokens.Engine.Exchange
             var target = _options.TokenEndpoint;
             var watch = Stopwatch.StartNew();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            timeout.CancelAfter(_options.Timeout);
+            // The connect timeout runs until the body starts going out; then the answer timeout starts afresh.
+            timeout.CancelAfter(_options.ConnectTimeout);
+            var sent = false;
             for (var redirects = 0; ; redirects++)
             {
                 HttpResponseMessage response;
-                var sent = false;
+                var content = new TrackedContent(body, () => timeout.CancelAfter(_options.Timeout));
                 try
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Post, target)
                     {
-                        Content = new ByteArrayContent(body),
+                        Content = content,
                         Version = HttpVersion.Version11,
                     };
                     request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                    sent = true;
                     response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                    sent |= content.Sent;
                 }
                 catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
                 {
-                    Cancelled(outcome, mayBeSpent: sent);
+                    Cancelled(outcome, mayBeSpent: sent || content.Sent);
                     return null;
+                }
+                // (Filters run before any finally, so they read content.Sent itself.)
+                catch (Exception failure) when (!sent && !content.Sent && failure is OperationCanceledException or HttpRequestException
+                    && !(failure is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }))
+                {
+                    // Nothing of the body went out: as good as a refused connection, whatever the socket was doing.
+                    var why = failure is OperationCanceledException
+                        ? $"no connection within {_options.ConnectTimeout.TotalSeconds:0} s"
+                        : failure.InnerException?.Message ?? failure.Message;
+                    Say($"POST {target.AbsoluteUri} could not connect after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {why}");
+                    Fail(outcome, ExchangeFailure.ConnectionFailed, false, null,
+                        $"Could not connect to {target.GetLeftPart(UriPartial.Authority)}: {why}; nothing was sent.");
+                    return TimeSpan.MinValue;
                 }
                 catch (OperationCanceledException)
                 {
-                    Log?.Invoke($"POST {target} timed out after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
+                    Say($"POST {target.AbsoluteUri} timed out after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
                     Fail(outcome, ExchangeFailure.OutcomeUnknown, true, null,
-                        $"POST {target} got no answer within {_options.Timeout.TotalSeconds:0} s and may have processed the request: {MaySpend}.");
+                        $"POST {target.AbsoluteUri} got no answer within {_options.Timeout.TotalSeconds:0} s and may have processed the request: {MaySpend}.");
                     return null;
                 }
                 catch (HttpRequestException failure) when (failure.HttpRequestError == HttpRequestError.SecureConnectionError)
                 {
                     // Certificate validation is never switched off: a failed handshake is an error, not a retry.
-                    Log?.Invoke($"POST {target} failed the TLS handshake after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
+                    Say($"POST {target.AbsoluteUri} failed the TLS handshake after {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
                     Fail(outcome, ExchangeFailure.TlsFailed, false, null,
                         $"The TLS handshake with {target.GetLeftPart(UriPartial.Authority)} failed ({failure.InnerException?.Message ?? failure.Message}); nothing was sent ({NotSpent}). Check -BaseUri and the server's certificate.");
                     return null;
                 }
                 catch (HttpRequestException failure) when (IsConnectFailure(failure))
                 {
-                    Log?.Invoke($"POST {target} could not connect after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.InnerException?.Message ?? failure.Message}");
+                    Say($"POST {target.AbsoluteUri} could not connect after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.InnerException?.Message ?? failure.Message}");
                     Fail(outcome, ExchangeFailure.ConnectionFailed, false, null,
                         $"Could not connect to {target.GetLeftPart(UriPartial.Authority)}: {failure.InnerException?.Message ?? failure.Message}.");
                     return TimeSpan.MinValue;
                 }
                 catch (HttpRequestException failure)
                 {
-                    Log?.Invoke($"POST {target} failed after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.Message}");
+                    Say($"POST {target.AbsoluteUri} failed after {watch.ElapsedMilliseconds} ms (attempt {attempt}): {failure.Message}");
                     Fail(outcome, ExchangeFailure.OutcomeUnknown, true, null,
-                        $"POST {target} failed after the request went out ({failure.InnerException?.Message ?? failure.Message}) and the server may have processed it: {MaySpend}.");
+                        $"POST {target.AbsoluteUri} failed after the request went out ({failure.InnerException?.Message ?? failure.Message}) and the server may have processed it: {MaySpend}.");
                     return null;
                 }
 
                 using (response)
                 {
                     var status = (int)response.StatusCode;
-                    Log?.Invoke($"POST {target} -> {status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
+                    Say($"POST {target.AbsoluteUri} -> {status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
                     outcome.StatusCode = response.StatusCode;
                     if (status is 301 or 302 or 303 or 307 or 308)
                     {
-                        var next = response.Headers.Location is { } location ? new Uri(target, location) : null;
-                        if (next is null || !SameOrigin(next, _options.TokenEndpoint) || status is 301 or 302 or 303 || redirects >= MaximumRedirects)
+                        Uri? next = null;
+                        if (response.Headers.Location is { } location) { Uri.TryCreate(target, location, out next); }
+                        if (next is not null && SameOrigin(next, _options.TokenEndpoint) && status is 307 or 308 && redirects >= MaximumRedirects)
                         {
                             Fail(outcome, ExchangeFailure.RedirectRefused, false, null,
-                                $"POST {target} answered {status} towards {(next is null ? "no location" : next.GetLeftPart(UriPartial.Path))}; ConvTokens follows only 307/308 redirects within {_options.TokenEndpoint.GetLeftPart(UriPartial.Authority)}, so the apiKey never goes to another origin. Check -BaseUri.");
+                                $"POST {_options.TokenEndpoint} was redirected {redirects + 1} times in a row (the last {status} towards {next.GetLeftPart(UriPartial.Path)}); ConvTokens follows at most {MaximumRedirects} redirects, so this looks like a redirect loop. Nothing was exchanged; {NotSpent}. Check -BaseUri and the server.");
+                            return null;
+                        }
+                        if (next is null || !SameOrigin(next, _options.TokenEndpoint) || status is 301 or 302 or 303)
+                        {
+                            Fail(outcome, ExchangeFailure.RedirectRefused, false, null,
+                                $"POST {target.AbsoluteUri} answered {status} towards {(next is null ? "no location" : next.GetLeftPart(UriPartial.Path))}; ConvTokens follows only 307/308 redirects within {_options.TokenEndpoint.GetLeftPart(UriPartial.Authority)}, so the apiKey never goes to another origin. Check -BaseUri.");
                             return null;
                         }
                         target = next;
@@ -182,10 +221,10 @@ namespace ConvTokens.Engine.Exchange
             CancellationToken timeout, CancellationToken cancellation)
         {
             var status = (int)response.StatusCode;
-            string? text;
+            byte[]? bytes;
             try
             {
-                text = await ReadLimitedAsync(response.Content, timeout).ConfigureAwait(false);
+                bytes = await ReadLimitedAsync(response.Content, timeout).ConfigureAwait(false);
             }
             catch (Exception failure) when (failure is OperationCanceledException or HttpRequestException or IOException)
             {
@@ -196,86 +235,89 @@ namespace ConvTokens.Engine.Exchange
                 }
                 var retryable = status is 429 or 503;
                 Fail(outcome, retryable ? (status == 429 ? ExchangeFailure.RateLimited : ExchangeFailure.ServiceUnavailable) : ExchangeFailure.OutcomeUnknown,
-                    !retryable, null, $"POST {target} answered {status} but the body could not be read ({failure.Message})" +
+                    !retryable, null, $"POST {target.AbsoluteUri} answered {status} but the body could not be read ({failure.Message})" +
                     (retryable ? "." : $"; {MaySpend}."));
                 return retryable ? RetryAfter(response) : null;
             }
 
-            if (text is null)
+            if (bytes is null)
             {
+                if (status is 429 or 503)
+                {
+                    // The status decides: the server said it did not take the request, however long its page.
+                    Fail(outcome, status == 429 ? ExchangeFailure.RateLimited : ExchangeFailure.ServiceUnavailable, false, null,
+                        $"POST {target.AbsoluteUri} answered {status} {(status == 429 ? "Too Many Requests" : "Service Unavailable")} (its body, over {_options.MaximumResponseBytes} bytes, was not read).");
+                    return RetryAfter(response);
+                }
                 Fail(outcome, status is >= 200 and < 300 ? ExchangeFailure.ResponseInvalid : ExchangeFailure.ServerError, true, null,
-                    $"POST {target} answered {status} with a body over {_options.MaximumResponseBytes} bytes, which was not read; {MaySpend}.");
+                    $"POST {target.AbsoluteUri} answered {status} with a body over {_options.MaximumResponseBytes} bytes, which was not read; {MaySpend}.");
                 return null;
             }
 
             if (status is >= 200 and < 300)
             {
-                ReadSuccess(text, outcome, target);
+                ReadSuccess(bytes, outcome, target);
                 return null;
             }
 
+            var text = Encoding.UTF8.GetString(bytes);
             var (error, description) = ReadOAuthError(text, response.Content.Headers.ContentType?.MediaType);
+            // Redacted before clipping, so no clip can leave part of a secret behind.
+            error = Clip(_options.Redactor.Redact(error));
+            description = Clip(_options.Redactor.Redact(description));
             outcome.OAuthError = error;
             outcome.OAuthErrorDescription = description;
             var said = error is null ? string.Empty : $" {error}{(description is null ? string.Empty : $": {description}")}";
             switch (status)
             {
                 case 429:
-                    Fail(outcome, ExchangeFailure.RateLimited, false, error, $"POST {target} answered 429 Too Many Requests{said}.");
+                    Fail(outcome, ExchangeFailure.RateLimited, false, error, $"POST {target.AbsoluteUri} answered 429 Too Many Requests{said}.");
                     return RetryAfter(response);
                 case 503:
-                    Fail(outcome, ExchangeFailure.ServiceUnavailable, false, error, $"POST {target} answered 503 Service Unavailable{said}.");
+                    Fail(outcome, ExchangeFailure.ServiceUnavailable, false, error, $"POST {target.AbsoluteUri} answered 503 Service Unavailable{said}.");
                     return RetryAfter(response);
                 case >= 500:
                     Fail(outcome, ExchangeFailure.ServerError, true, error,
-                        $"POST {target} answered {status}{said}{Describe(response, text, error)}; the server may have processed the request: {MaySpend}.");
+                        $"POST {target.AbsoluteUri} answered {status}{said}{Describe(response, text, error)}; the server may have processed the request: {MaySpend}.");
+                    return null;
+                case 404:
+                    Fail(outcome, ExchangeFailure.Rejected, false, error,
+                        $"POST {target.AbsoluteUri} answered 404 Not Found{said}: nothing takes tokens at that URL. Check -BaseUri: the request goes to {{BaseUri}}/token, for the production API {ProductionTokenEndpoint}. Nothing was exchanged; {NotSpent}.");
+                    return null;
+                case 401 when error == "invalid_client":
+                case 400 when error == "invalid_client":
+                    // Client authentication comes before the grant is looked at (RFC 6749 §5.2).
+                    Fail(outcome, ExchangeFailure.Rejected, false, error,
+                        $"POST {target.AbsoluteUri} answered {status}{said}. Nothing was exchanged; {NotSpent}.");
                     return null;
                 default:
                     Fail(outcome, ExchangeFailure.Rejected, false, error,
-                        $"POST {target} answered {status}{said}{Describe(response, text, error)}.");
+                        $"POST {target.AbsoluteUri} answered {status}{said}{Describe(response, text, error)}.");
                     return null;
             }
         }
 
-        private void ReadSuccess(string text, ExchangeOutcome outcome, Uri target)
+        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+        /// <summary>The members a success answer is read from, each in order of precedence (whatever their order in the body).</summary>
+        private static readonly string[] TokenMembers = { "access_token", "sessionToken", "session_token", "token" };
+        private static readonly string[] TypeMembers = { "token_type", "tokenType" };
+        private static readonly string[] LifetimeMembers = { "expires_in", "expiresIn" };
+
+        /// <summary>
+        /// The one rule for a success answer (about_ConvTokens, "SUCCESSFUL ANSWERS"): UTF-8 JSON (a leading
+        /// byte-order mark is skipped, invalid UTF-8 refuses the answer); an object; access_token, else
+        /// sessionToken, session_token, token, whatever the order; any member read here given twice refuses
+        /// the answer; the token is 1 to MaximumTokenLength characters of the bearer-token alphabet (RFC 6750),
+        /// so no space, CR, LF, NUL or other control character.
+        /// </summary>
+        private void ReadSuccess(byte[] bytes, ExchangeOutcome outcome, Uri target)
         {
-            string? token = null;
-            string? type = null;
-            double? expiresIn = null;
-            try
-            {
-                using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
-                if (document.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    foreach (var property in document.RootElement.EnumerateObject())
-                    {
-                        switch (property.Name)
-                        {
-                            case "access_token" or "sessionToken" or "token" or "session_token" when property.Value.ValueKind == JsonValueKind.String:
-                                token ??= property.Value.GetString();
-                                break;
-                            case "token_type" or "tokenType" when property.Value.ValueKind == JsonValueKind.String:
-                                type = property.Value.GetString();
-                                break;
-                            case "expires_in" or "expiresIn" when property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDouble(out var seconds):
-                                expiresIn = seconds;
-                                break;
-                            case "expires_in" or "expiresIn" when property.Value.ValueKind == JsonValueKind.String
-                                && double.TryParse(property.Value.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed):
-                                expiresIn = parsed;
-                                break;
-                        }
-                    }
-                }
-            }
-            catch (JsonException)
-            {
-                token = null;
-            }
-            if (string.IsNullOrEmpty(token))
+            var problem = ReadSuccessBody(bytes, out var token, out var type, out var expiresIn);
+            if (problem is not null)
             {
                 Fail(outcome, ExchangeFailure.ResponseInvalid, true, null,
-                    $"POST {target} answered {(int?)outcome.StatusCode} but the body holds no session token (access_token, sessionToken or token); {MaySpend}.");
+                    $"POST {target.AbsoluteUri} answered {(int?)outcome.StatusCode} but {problem}; {MaySpend}.");
                 return;
             }
             var now = _clock();
@@ -285,14 +327,14 @@ namespace ConvTokens.Engine.Exchange
             outcome.OAuthError = null;
             outcome.OAuthErrorDescription = null;
             outcome.AccessToken = token;
-            outcome.TokenType = string.IsNullOrEmpty(type) ? "Bearer" : type;
+            outcome.TokenType = type ?? "Bearer";
             outcome.IssuedOn = now;
             if (expiresIn is double lifetime && lifetime > 0 && lifetime < 10 * 365 * 86400)
             {
                 outcome.ExpiresOn = now.AddSeconds(lifetime);
                 outcome.ExpirySource = "expires_in";
             }
-            else if (JwtPeek.ReadClaims(token) is { } claims && claims.Contains("exp") && claims["exp"] is long exp && exp is > 0 and < 253402300799)
+            else if (JwtPeek.ReadClaims(token!) is { } claims && claims.Contains("exp") && claims["exp"] is long exp && exp is > 0 and < 253402300799)
             {
                 outcome.ExpiresOn = DateTimeOffset.FromUnixTimeSeconds(exp);
                 outcome.ExpirySource = "exp";
@@ -304,7 +346,91 @@ namespace ConvTokens.Engine.Exchange
             }
         }
 
-        private async Task<string?> ReadLimitedAsync(HttpContent content, CancellationToken cancellation)
+        private string? ReadSuccessBody(byte[] bytes, out string? token, out string? type, out double? expiresIn)
+        {
+            token = type = null;
+            expiresIn = null;
+            var json = bytes.AsMemory();
+            if (json.Span.StartsWith(new byte[] { 0xEF, 0xBB, 0xBF })) { json = json.Slice(3); }
+            try
+            {
+                StrictUtf8.GetCharCount(json.Span);
+            }
+            catch (DecoderFallbackException)
+            {
+                return "the body is not valid UTF-8";
+            }
+            try
+            {
+                using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) { return $"the body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object"; }
+                var found = new System.Collections.Generic.Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                foreach (var property in root.EnumerateObject())
+                {
+                    if (Array.IndexOf(TokenMembers, property.Name) < 0 && Array.IndexOf(TypeMembers, property.Name) < 0
+                        && Array.IndexOf(LifetimeMembers, property.Name) < 0) { continue; }
+                    if (!found.TryAdd(property.Name, property.Value)) { return $"the body holds the member {property.Name} twice, so which value counts is unclear"; }
+                }
+                string? tokenMember = Array.Find(TokenMembers, found.ContainsKey);
+                if (tokenMember is null) { return "the body holds no session token (access_token, sessionToken, session_token or token)"; }
+                var tokenValue = found[tokenMember];
+                if (tokenValue.ValueKind != JsonValueKind.String) { return $"its {tokenMember} is a JSON {tokenValue.ValueKind.ToString().ToLowerInvariant()}, not a string"; }
+                token = tokenValue.GetString()!;
+                if (token.Length == 0) { token = null; return $"its {tokenMember} is empty"; }
+                if (token.Length > _options.MaximumTokenLength)
+                {
+                    var length = token.Length;
+                    token = null;
+                    return $"its {tokenMember} is {length:N0} characters long, more than the {_options.MaximumTokenLength:N0} a session token may have (a SecureString's limit)";
+                }
+                if (!IsBearerToken(token)) { token = null; return $"its {tokenMember} holds characters a bearer token cannot (spaces, control characters such as CR, LF or NUL, or non-ASCII)"; }
+                if (Array.Find(TypeMembers, found.ContainsKey) is { } typeMember)
+                {
+                    var typeValue = found[typeMember];
+                    type = typeValue.ValueKind == JsonValueKind.String ? typeValue.GetString() : null;
+                    if (string.IsNullOrEmpty(type) || type.Length > 64 || !IsPrintableAscii(type)) { token = null; return $"its {typeMember} is not a short printable text"; }
+                }
+                if (Array.Find(LifetimeMembers, found.ContainsKey) is { } lifetimeMember)
+                {
+                    var lifetime = found[lifetimeMember];
+                    if (lifetime.ValueKind == JsonValueKind.Number && lifetime.TryGetDouble(out var seconds)) { expiresIn = seconds; }
+                    else if (lifetime.ValueKind == JsonValueKind.String && double.TryParse(lifetime.GetString(), System.Globalization.NumberStyles.Float,
+                        System.Globalization.CultureInfo.InvariantCulture, out var parsed)) { expiresIn = parsed; }
+                }
+                return null;
+            }
+            catch (JsonException)
+            {
+                token = null;
+                return "the body is not valid JSON";
+            }
+        }
+
+        /// <summary>RFC 6750 b64token: letters, digits, - . _ ~ + / and trailing =.</summary>
+        private static bool IsBearerToken(string token)
+        {
+            var end = token.Length;
+            while (end > 0 && token[end - 1] == '=') { end--; }
+            if (end == 0) { return false; }
+            for (var i = 0; i < end; i++)
+            {
+                var c = token[i];
+                if (!(c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '.' or '_' or '~' or '+' or '/')) { return false; }
+            }
+            return true;
+        }
+
+        private static bool IsPrintableAscii(string text)
+        {
+            foreach (var c in text)
+            {
+                if (c < 0x20 || c > 0x7E) { return false; }
+            }
+            return true;
+        }
+
+        private async Task<byte[]?> ReadLimitedAsync(HttpContent content, CancellationToken cancellation)
         {
             if (content.Headers.ContentLength is long declared && declared > _options.MaximumResponseBytes) { return null; }
             using var stream = await content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
@@ -316,7 +442,7 @@ namespace ConvTokens.Engine.Exchange
                 if (buffer.Length + read > _options.MaximumResponseBytes) { return null; }
                 buffer.Write(chunk, 0, read);
             }
-            return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            return buffer.ToArray();
         }
 
         private static (string? Error, string? Description) ReadOAuthError(string text, string? mediaType)
@@ -327,7 +453,7 @@ namespace ConvTokens.Engine.Exchange
                 using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
                 if (document.RootElement.ValueKind != JsonValueKind.Object) { return (null, null); }
                 string? Get(string name) => document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-                    ? Clip(value.GetString()) : null;
+                    ? value.GetString() : null;
                 return (Get("error"), Get("error_description") ?? Get("message"));
             }
             catch (JsonException)
@@ -362,6 +488,50 @@ namespace ConvTokens.Engine.Exchange
         {
             if (failure.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError) { return true; }
             return failure.InnerException is SocketException socket && socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable;
+        }
+
+        private static bool IsLoopback(Uri uri) =>
+            uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+
+        private const string ProductionTokenEndpoint = "https://api.jackpot-io.com/v2/token";
+
+        /// <summary>A verbose line, with the request's secrets taken out of whatever the server put in it.</summary>
+        private void Say(string line)
+        {
+            var log = Log;
+            if (log is not null) { log(_options.Redactor.Redact(line)!); }
+        }
+
+        /// <summary>The request body, noting when it starts to go out: from then on the token may be spent.</summary>
+        private sealed class TrackedContent : HttpContent
+        {
+            private readonly byte[] _body;
+            private readonly Action _sending;
+            private volatile bool _sent;
+
+            public TrackedContent(byte[] body, Action sending)
+            {
+                _body = body;
+                _sending = sending;
+            }
+
+            public bool Sent => _sent;
+
+            protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+                SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+            protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+            {
+                _sent = true;
+                _sending();
+                await stream.WriteAsync(_body, cancellationToken).ConfigureAwait(false);
+            }
+
+            protected override bool TryComputeLength(out long length)
+            {
+                length = _body.Length;
+                return true;
+            }
         }
 
         private static bool SameOrigin(Uri a, Uri b) =>

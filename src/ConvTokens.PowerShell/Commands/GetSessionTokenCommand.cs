@@ -26,13 +26,18 @@ namespace ConvTokens.PowerShell.Commands
         private const string ClientCredentialsParameterSet = "ClientCredentials";
         public const string ProductionBaseUri = "https://api.jackpot-io.com/v2";
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+        /// <summary>A batch that has run this long shows progress; a quicker one shows none.</summary>
+        private static readonly TimeSpan ProgressDelay = TimeSpan.FromSeconds(1);
+        /// <summary>The most characters a SecureString holds.</summary>
+        private const int MaximumSessionTokenLength = 65536;
         /// <summary>How many answers per request slot may wait, in order, behind the oldest unanswered one.</summary>
         private const int ReorderWindow = 64;
 
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Queue<PendingExchange> _pending = new Queue<PendingExchange>();
         private readonly ConcurrentQueue<string> _log = new ConcurrentQueue<string>();
-        private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+        private readonly Stopwatch _sinceProgress = new Stopwatch();
+        private readonly Stopwatch _sinceStart = new Stopwatch();
         private PipelineSecret? _apiKey;
         private PipelineSecret? _clientSecret;
         private SessionTokenClient? _client;
@@ -48,6 +53,8 @@ namespace ConvTokens.PowerShell.Commands
         /// <summary>InitializationToken objects, compact token strings, or objects with a Token property.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = JwtBearerParameterSet)]
         [Alias("Token", "Assertion")]
+        [AllowNull]
+        [AllowEmptyCollection]
         public PSObject[]? InitializationToken { get; set; }
 
         /// <summary>Open a machine-to-machine session with the client-credentials grant.</summary>
@@ -99,7 +106,7 @@ namespace ConvTokens.PowerShell.Commands
         [ValidateRange(0, 600)]
         public double RetryIntervalSec { get; set; } = 1;
 
-        /// <summary>The longest Retry-After honoured; a longer one ends the retries.</summary>
+        /// <summary>The longest wait before a retry: caps the doubled interval (retries go on); a longer Retry-After ends the retries.</summary>
         [Parameter]
         [ValidateRange(0, 3600)]
         public int MaximumRetryDelaySec { get; set; } = 60;
@@ -115,9 +122,10 @@ namespace ConvTokens.PowerShell.Commands
         protected override void BeginProcessing()
         {
             _verbose = CommandSupport.IsVerbose(this);
+            _sinceStart.Start();
             if (!BaseUriPolicy.TryGetTokenEndpoint(BaseUri, out var endpoint, out var problem))
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem, nameof(BaseUri)), "BaseUriInsecure", ErrorCategory.SecurityError, BaseUri));
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "BaseUriInsecure", ErrorCategory.SecurityError, BaseUri));
             }
             _tokenEndpoint = endpoint!;
             _apiKey = new PipelineSecret(new SecretSource("ApiKey", ApiKey, ApiKeySecretName, Vault), WriteVerbose);
@@ -132,25 +140,27 @@ namespace ConvTokens.PowerShell.Commands
             if (ParameterSetName == ClientCredentialsParameterSet)
             {
                 _inputNumber++;
-                var client = Client();
-                var body = ExchangeRequest.ClientCredentials(Secret(_apiKey!), Secret(_clientSecret!));
-                Enqueue(new PendingExchange(client.ExchangeAsync(body, _stop.Token), _inputNumber, "client_credentials", null, null, null, _tokenEndpoint));
+                var apiKey = Secret(_apiKey!);
+                var clientSecret = Secret(_clientSecret!);
+                var body = ExchangeRequest.ClientCredentials(apiKey, clientSecret);
+                Enqueue(new PendingExchange(Client().ExchangeAsync(body, _stop.Token), _inputNumber, "client_credentials", null, null, null, _tokenEndpoint));
                 DrainCompleted();
                 return;
             }
-            foreach (var item in InitializationToken ?? Array.Empty<PSObject>())
+            // A piped $null binds as no array at all; it is still one input.
+            foreach (var item in InitializationToken ?? new PSObject[] { null! })
             {
                 _inputNumber++;
                 if (!TryReadToken(item, out var token, out var notificationKey, out var userId, out var amount, out var problem))
                 {
-                    _failed++;
-                    WriteError(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), "InitializationTokenInputInvalid",
-                        ErrorCategory.InvalidArgument, item));
+                    // Written in its turn, after the results of earlier inputs.
+                    Enqueue(PendingExchange.Invalid(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), "InitializationTokenInputInvalid",
+                        ErrorCategory.InvalidArgument, item), _inputNumber));
+                    DrainCompleted();
                     continue;
                 }
-                var client = Client();
                 var body = ExchangeRequest.JwtBearer(Secret(_apiKey!), token!);
-                Enqueue(new PendingExchange(client.ExchangeAsync(body, _stop.Token), _inputNumber, "jwt-bearer", notificationKey, userId, amount, item));
+                Enqueue(new PendingExchange(Client().ExchangeAsync(body, _stop.Token), _inputNumber, "jwt-bearer", notificationKey, userId, amount, item));
                 Throttle();
             }
         }
@@ -161,7 +171,8 @@ namespace ConvTokens.PowerShell.Commands
             FlushLog();
             if (_progressShown)
             {
-                WriteProgress(new ProgressRecord(1, "Exchanging initialization tokens", "Done") { RecordType = ProgressRecordType.Completed });
+                var activity = ParameterSetName == ClientCredentialsParameterSet ? "Opening sessions" : "Exchanging tokens";
+                WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
             }
         }
 
@@ -191,11 +202,15 @@ namespace ConvTokens.PowerShell.Commands
             {
                 TokenEndpoint = _tokenEndpoint,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                ConnectTimeout = TimeSpan.FromSeconds(TimeoutSec),
                 MaximumRetryCount = MaximumRetryCount,
                 RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
                 MaximumRetryDelay = TimeSpan.FromSeconds(MaximumRetryDelaySec),
                 MaximumConnections = ThrottleLimit,
                 SpendsOneTimeToken = !ClientCredentials,
+                MaximumTokenLength = MaximumSessionTokenLength,
+                // Secrets are read before the first request, so every text from the server is redacted.
+                Redactor = new Redactor(_apiKey?.IsRead == true ? _apiKey.Value : null, _clientSecret?.IsRead == true ? _clientSecret.Value : null),
             });
             if (_verbose) { _client.Log += _log.Enqueue; }
             WriteVerbose($"Exchanging at {_tokenEndpoint} with up to {ThrottleLimit} requests in flight; output keeps input order.");
@@ -235,6 +250,7 @@ namespace ConvTokens.PowerShell.Commands
                     throw new PipelineStoppedException();
                 }
                 DrainCompleted();
+                ShowProgress();
             }
         }
 
@@ -250,7 +266,11 @@ namespace ConvTokens.PowerShell.Commands
             var pending = _pending.Peek();
             try
             {
-                while (!pending.Task.Wait(100, _stop.Token)) { FlushLog(); }
+                while (!pending.Task.Wait(100, _stop.Token))
+                {
+                    FlushLog();
+                    ShowProgress();
+                }
             }
             catch (OperationCanceledException)
             {
@@ -258,8 +278,15 @@ namespace ConvTokens.PowerShell.Commands
             }
             _pending.Dequeue();
             FlushLog();
-            var outcome = pending.Task.Result;
             _completed++;
+            if (pending.InputError is not null)
+            {
+                _failed++;
+                WriteError(pending.InputError);
+                ShowProgress();
+                return;
+            }
+            var outcome = pending.Task.Result;
             if (outcome.Succeeded)
             {
                 WriteObject(new SessionToken(ToSecureString(outcome.AccessToken!), AsPlainText ? outcome.AccessToken : null, outcome.TokenType!,
@@ -291,23 +318,36 @@ namespace ConvTokens.PowerShell.Commands
                 ExchangeFailure.TlsFailed => ("SessionTokenTlsFailed", ErrorCategory.SecurityError),
                 _ => ("SessionTokenFailed", ErrorCategory.NotSpecified),
             };
-            var secrets = new[] { _apiKey?.IsRead == true ? _apiKey.Value : null, _clientSecret?.IsRead == true ? _clientSecret.Value : null };
             var label = pending.NotificationKey is null ? string.Empty
                 : $" (notificationKey '{pending.NotificationKey}'{(pending.UserId is null ? string.Empty : $", userId '{pending.UserId}'")})";
-            var message = $"Input #{pending.InputNumber}{label}: {Redaction.Redact(outcome.Message, secrets)}";
+            var message = $"Input #{pending.InputNumber}{label}: {outcome.Message}{WhoWasRefused(id)}";
             var exception = new SessionTokenException(message, outcome.StatusCode, outcome.OAuthError,
-                Redaction.Redact(outcome.OAuthErrorDescription, secrets), outcome.MayBeSpent && pending.GrantType == "jwt-bearer", outcome.Attempts);
+                outcome.OAuthErrorDescription, outcome.MayBeSpent && pending.GrantType == "jwt-bearer", outcome.Attempts);
             return new ErrorRecord(exception, id, category, pending.Target);
+        }
+
+        /// <summary>For invalid_client: which secrets the API refused, and where they came from.</summary>
+        private string WhoWasRefused(string id)
+        {
+            if (id != "SessionTokenInvalidClient") { return string.Empty; }
+            return _clientSecret is null
+                ? $" The API refused the {_apiKey!.Source.Describe()}: check that it is this account's apiKey and that -BaseUri is that account's API."
+                : $" The API refused the {_apiKey!.Source.Describe()} or the {_clientSecret.Source.Describe()}: check both, and that -BaseUri is that account's API.";
         }
 
         private void ShowProgress()
         {
-            // From the hundredth answer on, at most twice a second: short batches show no progress bar.
-            if (_completed < 100 || (_progressShown && _sinceProgress.Elapsed < ProgressInterval)) { return; }
+            // Once the batch has run for a second, at most twice a second: quick batches show no progress bar.
+            // Short enough for one line at 80 columns in the minimal view, even at 10000/10000.
+            if (_sinceStart.Elapsed < ProgressDelay || (_progressShown && _sinceProgress.Elapsed < ProgressInterval)) { return; }
             _sinceProgress.Restart();
             _progressShown = true;
-            WriteProgress(new ProgressRecord(1, "Exchanging initialization tokens",
-                $"{_completed} answered, {_failed} failed, {_pending.Count} in flight"));
+            var seconds = _sinceStart.Elapsed.TotalSeconds;
+            var rate = seconds > 0 ? _completed / seconds : 0;
+            var activity = ParameterSetName == ClientCredentialsParameterSet ? "Opening sessions" : "Exchanging tokens";
+            WriteProgress(new ProgressRecord(1, activity,
+                string.Format(System.Globalization.CultureInfo.CurrentCulture, "{0}/{1} answered, {2:0.#}/s, {3} failed, {4} in flight",
+                    _completed, _inputNumber, rate, _failed, _pending.Count)));
         }
 
         private void FlushLog()
@@ -315,30 +355,23 @@ namespace ConvTokens.PowerShell.Commands
             while (_log.TryDequeue(out var line)) { WriteVerbose(line); }
         }
 
-        private bool TryReadToken(PSObject item, out string? token, out string? notificationKey, out string? userId, out object? amount, out string? problem)
+        private bool TryReadToken(PSObject? item, out string? token, out string? notificationKey, out string? userId, out object? amount, out string? problem)
         {
-            token = notificationKey = userId = problem = null;
+            token = notificationKey = userId = null;
             amount = null;
-            switch (item?.BaseObject)
+            if (item?.BaseObject is ConvTokens.PowerShell.InitializationToken minted)
             {
-                case ConvTokens.PowerShell.InitializationToken minted:
-                    token = minted.Token;
-                    notificationKey = minted.NotificationKey;
-                    userId = minted.UserId;
-                    amount = minted.Amount;
-                    return true;
-                case null:
-                    problem = "the input is null; pipe InitializationToken objects or token strings.";
-                    return false;
-                default:
-                    token = Input.TokenInput.TokenText(item);
-                    if (token is null)
-                    {
-                        problem = $"a {item.BaseObject.GetType().Name} is neither a token string nor an object with a Token property.";
-                        return false;
-                    }
-                    break;
+                token = minted.Token;
+                notificationKey = minted.NotificationKey;
+                userId = minted.UserId;
+                amount = minted.Amount;
+                problem = null;
+                return true;
             }
+            token = Input.TokenInput.Read(item, out problem);
+            if (token is null) { return false; }
+            problem = Input.TokenInput.PrefixProblem(token);
+            if (problem is not null) { return false; }
             if (token.Length == 0 || token.Length > 64 * 1024 || token.Split('.').Length != 3)
             {
                 problem = "the token is not a compact JWT (three base64url segments separated by dots).";
@@ -365,6 +398,12 @@ namespace ConvTokens.PowerShell.Commands
 
         private sealed class PendingExchange
         {
+            private static readonly Task<ExchangeOutcome> NoExchange = System.Threading.Tasks.Task.FromResult(new ExchangeOutcome());
+
+            /// <summary>An input that was not sent: its error waits in line with the results before it.</summary>
+            public static PendingExchange Invalid(ErrorRecord error, long inputNumber) =>
+                new PendingExchange(NoExchange, inputNumber, "jwt-bearer", null, null, null, error.TargetObject!) { InputError = error };
+
             public PendingExchange(Task<ExchangeOutcome> task, long inputNumber, string grantType, string? notificationKey, string? userId, object? amount, object target)
             {
                 Task = task;
@@ -383,6 +422,7 @@ namespace ConvTokens.PowerShell.Commands
             public string? UserId { get; }
             public object? Amount { get; }
             public object Target { get; }
+            public ErrorRecord? InputError { get; private set; }
         }
     }
 
@@ -394,19 +434,20 @@ namespace ConvTokens.PowerShell.Commands
             endpoint = null;
             if (!baseUri.IsAbsoluteUri)
             {
-                problem = $"BaseUri '{baseUri}' is not an absolute URI; use e.g. {GetSessionTokenCommand.ProductionBaseUri}.";
+                problem = $"BaseUri '{baseUri.OriginalString}' is not an absolute URI; use e.g. {GetSessionTokenCommand.ProductionBaseUri}.";
                 return false;
             }
             if (!string.IsNullOrEmpty(baseUri.UserInfo))
             {
-                problem = "BaseUri must not carry user information; the apiKey is sent in the request body.";
+                var withoutUser = new UriBuilder(baseUri) { UserName = string.Empty, Password = string.Empty }.Uri;
+                problem = $"BaseUri must not carry user information (user:password@ in '{withoutUser.GetLeftPart(UriPartial.Path)}'); the apiKey is sent in the request body.";
                 return false;
             }
             var https = baseUri.Scheme == Uri.UriSchemeHttps;
             var loopbackHttp = baseUri.Scheme == Uri.UriSchemeHttp && IsLoopback(baseUri);
             if (!https && !loopbackHttp)
             {
-                problem = $"BaseUri '{baseUri.GetLeftPart(UriPartial.Authority)}' is not https; the apiKey travels only over https (plain http is allowed for loopback addresses only).";
+                problem = $"BaseUri '{baseUri.OriginalString}' is not https; the apiKey travels only over https (plain http is allowed for loopback addresses only).";
                 return false;
             }
             var text = baseUri.GetLeftPart(UriPartial.Path).TrimEnd('/');

@@ -85,7 +85,8 @@ namespace ConvTokens.PowerShell.Commands
         protected override void ProcessRecord()
         {
             var input = Token is PSObject wrapped ? wrapped.BaseObject : Token;
-            if (input is IEnumerable items && input is not string)
+            // A string, a byte[] or a dictionary is one input, not one per character, byte or entry.
+            if (input is IEnumerable items && input is not string && input is not byte[] && input is not IDictionary)
             {
                 foreach (var item in items) { VerifyOne(item); }
             }
@@ -98,15 +99,16 @@ namespace ConvTokens.PowerShell.Commands
         private void VerifyOne(object? item)
         {
             _inputNumber++;
-            var token = Input.TokenInput.TokenText(item);
+            var token = Input.TokenInput.Read(item, out var problem);
             if (token is null)
             {
-                WriteError(new ErrorRecord(
-                    new ArgumentException($"Input #{_inputNumber}: a {(item is PSObject p ? p.BaseObject : item)?.GetType().Name ?? "null"} is neither a token string nor an object with a Token property."),
-                    "TokenInputInvalid", ErrorCategory.InvalidArgument, item));
+                WriteError(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), "TokenInputInvalid", ErrorCategory.InvalidArgument, item));
                 return;
             }
-            var outcome = Verifier().Verify(token, _options, DateTimeOffset.UtcNow);
+            var prefixProblem = Input.TokenInput.PrefixProblem(token);
+            var outcome = prefixProblem is null
+                ? Verifier().Verify(token, _options, DateTimeOffset.UtcNow)
+                : new VerificationResult { Failure = TokenFailure.Malformed, Message = prefixProblem };
             if (_verbose)
             {
                 WriteVerbose(outcome.IsValid

@@ -1,25 +1,93 @@
+using System;
+using System.Collections;
 using System.Management.Automation;
 
 namespace ConvTokens.PowerShell.Input
 {
-    /// <summary>What Test-Token and Get-SessionToken accept as a token: a string, an InitializationToken, or any object with a Token string.</summary>
+    /// <summary>
+    /// What Test-Token and Get-SessionToken accept as a token: a string, an InitializationToken, a
+    /// dictionary with a Token key, or any object with a Token string. One input is one token or one
+    /// problem, never one per element of what it holds.
+    /// </summary>
     internal static class TokenInput
     {
-        /// <summary>The compact token an input stands for, or null when it stands for none.</summary>
-        public static string? TokenText(object? item)
+        private const string BearerPrefix = "Bearer ";
+
+        /// <summary>
+        /// The compact token an input stands for, or null with a <paramref name="problem"/> that says why
+        /// it stands for none. The text is taken as it is: see <see cref="PrefixProblem"/>.
+        /// </summary>
+        public static string? Read(object? item, out string? problem)
         {
-            switch (item is PSObject wrapped ? wrapped.BaseObject : item)
+            problem = null;
+            var value = item is PSObject wrapped ? wrapped.BaseObject : item;
+            string? text;
+            switch (value)
             {
-                case string text:
-                    return text;
-                case InitializationToken minted:
-                    return minted.Token;
                 case null:
+                    problem = "the input is $null; pipe InitializationToken objects or token strings.";
                     return null;
+                case string s:
+                    text = s;
+                    break;
+                case InitializationToken minted:
+                    text = minted.Token;
+                    break;
+                case SessionToken:
+                    problem = "a SessionToken is a session token, signed by the API and not with your apiSignature; " +
+                        "Test-Token checks, and Get-SessionToken exchanges, initialization tokens (from New-InitializationToken).";
+                    return null;
+                case byte[] bytes:
+                    problem = $"a byte[] of {bytes.Length} bytes is not a token; pass the token as text (for a file: Get-Content -Raw).";
+                    return null;
+                case IDictionary dictionary:
+                    text = Unwrap(DictionaryToken(dictionary)) as string;
+                    if (text is null)
+                    {
+                        problem = $"{WithArticle(value.GetType().Name)} has no Token key holding a token string.";
+                        return null;
+                    }
+                    break;
                 default:
-                    var property = PSObject.AsPSObject(item!).Properties["Token"]?.Value;
-                    return (property is PSObject inner ? inner.BaseObject : property) as string;
+                    text = Unwrap(PSObject.AsPSObject(item!).Properties["Token"]?.Value) as string;
+                    if (text is null)
+                    {
+                        problem = $"{WithArticle(value.GetType().Name)} is neither a token string nor an object with a Token property.";
+                        return null;
+                    }
+                    break;
             }
+            return text;
         }
+
+        /// <summary>
+        /// Why a token text that starts with "Bearer " is refused rather than guessed at: that is an
+        /// Authorization header value, most often a session token's, which neither cmdlet takes.
+        /// </summary>
+        public static string? PrefixProblem(string token) =>
+            token.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+                ? $"the text starts with '{token.Substring(0, BearerPrefix.Length - 1)} ', the scheme of an Authorization header value; pass the compact token without it (an initialization token starts with eyJ)."
+                : null;
+
+        /// <summary>"an Int32", "a Hashtable": the type name with the article it is read with.</summary>
+        public static string WithArticle(string typeName)
+        {
+            var first = typeName.Length == 0 ? 'x' : char.ToUpperInvariant(typeName[0]);
+            // "UInt32" is read "you-int": a consonant sound.
+            var vowel = "AEIO".IndexOf(first) >= 0 || (first == 'U' && !typeName.StartsWith("UInt", StringComparison.Ordinal));
+            return (vowel ? "an " : "a ") + typeName;
+        }
+
+        private static object? DictionaryToken(IDictionary dictionary)
+        {
+            if (dictionary.Contains("Token")) { return dictionary["Token"]; }
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                if (entry.Key is string key && string.Equals(key, "Token", StringComparison.OrdinalIgnoreCase)) { return entry.Value; }
+            }
+            return null;
+        }
+
+        private static object? Unwrap(object? value) => value is PSObject inner ? inner.BaseObject : value;
     }
 }
