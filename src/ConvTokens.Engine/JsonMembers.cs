@@ -5,56 +5,10 @@ using System.Text.Json;
 
 namespace ConvTokens.Engine
 {
-    /// <summary>Turns token JSON into plain .NET values, and finds duplicate member names.</summary>
+    /// <summary>Turns token JSON into plain .NET values for the output objects.</summary>
     public static class JsonMembers
     {
         private static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = 32 };
-
-        /// <summary>
-        /// What makes <paramref name="element"/> unfit as token JSON, or null: a member name that occurs twice
-        /// in one object, compared without regard to case (a token with both "amount" and "Amount" is
-        /// ambiguous), or a string whose escapes do not form valid Unicode (a lone surrogate such as
-        /// "\uD800", which System.Text.Json only notices when the string is read).
-        /// </summary>
-        public static string? FindProblem(JsonElement element)
-        {
-            try
-            {
-                return Inspect(element);
-            }
-            catch (InvalidOperationException)
-            {
-                return "a string that is not valid Unicode (an unpaired surrogate escape)";
-            }
-        }
-
-        private static string? Inspect(JsonElement element)
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    HashSet<string>? seen = null;
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        seen ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                        if (!seen.Add(property.Name)) { return $"the member '{Clip(property.Name)}' more than once"; }
-                        if (Inspect(property.Value) is { } nested) { return nested; }
-                    }
-                    return null;
-                case JsonValueKind.Array:
-                    foreach (var item in element.EnumerateArray())
-                    {
-                        if (Inspect(item) is { } nested) { return nested; }
-                    }
-                    return null;
-                case JsonValueKind.String:
-                    // Reading the string is what checks its escapes.
-                    _ = element.GetString();
-                    return null;
-                default:
-                    return null;
-            }
-        }
 
         /// <summary>Text from a token, shortened for a message.</summary>
         internal static string Clip(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "…";

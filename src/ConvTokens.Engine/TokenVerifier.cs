@@ -57,12 +57,23 @@ namespace ConvTokens.Engine
     /// <summary>Verifies HS256 initialization tokens with one apiSignature. Not thread-safe; one per pipeline.</summary>
     public sealed class TokenVerifier : IDisposable
     {
-        private const int MaxJsonDepth = 32;
         private const int Hs256SignatureBytes = 32;
-        private static readonly JsonDocumentOptions JsonOptions = new JsonDocumentOptions { MaxDepth = MaxJsonDepth };
+        private const int AlgMember = 0;
+        private const int CritMember = 1;
+
+        /// <summary>The header every ConvTokens and jsonwebtoken token carries: its segment is compared, not parsed.</summary>
+        private static readonly byte[] StandardHeaderJson = Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+
+        /// <summary>The payload members the verifier reads: the schema's claims, then exp and nbf.</summary>
+        private static readonly string[] PayloadMembers = PayloadMemberNames();
+        private static readonly int ExpMember = ClaimSchema.All.Count;
+        private static readonly int NbfMember = ClaimSchema.All.Count + 1;
 
         private readonly SymmetricSecurityKey _key;
         private readonly SignatureProvider _provider;
+        private readonly TokenJsonReader _header = new TokenJsonReader(new[] { "alg", "crit" });
+        private readonly TokenJsonReader _payload = new TokenJsonReader(PayloadMembers);
+        private byte[] _signingInput = new byte[512];
 
         public TokenVerifier(SecretBytes apiSignature)
         {
@@ -73,17 +84,7 @@ namespace ConvTokens.Engine
         public VerificationResult Verify(string? token, VerificationOptions options, DateTimeOffset now)
         {
             var result = new VerificationResult();
-            try
-            {
-                VerifyCore(token ?? string.Empty, options, now, result);
-            }
-            catch (Exception failure) when (JsonMembers.IsInvalidUtf8(failure))
-            {
-                // System.Text.Json checks the UTF-8 of strings only when they are read.
-                result.HeaderJson = null;
-                result.PayloadJson = null;
-                Fail(result, TokenFailure.Malformed, "a segment is not valid UTF-8.");
-            }
+            VerifyCore(token ?? string.Empty, options, now, result);
             return result;
         }
 
@@ -101,7 +102,8 @@ namespace ConvTokens.Engine
                 Fail(result, TokenFailure.Malformed, "a JWT has three base64url segments separated by dots.");
                 return;
             }
-            var headerBytes = Base64Url.TryDecode(token.AsSpan(0, firstDot));
+            var standardHeader = token.AsSpan(0, firstDot).SequenceEqual(TokenSigner.HeaderSegment);
+            var headerBytes = standardHeader ? StandardHeaderJson : Base64Url.TryDecode(token.AsSpan(0, firstDot));
             var payloadBytes = Base64Url.TryDecode(token.AsSpan(firstDot + 1, secondDot - firstDot - 1));
             var signature = Base64Url.TryDecode(token.AsSpan(secondDot + 1));
             if (headerBytes is null || payloadBytes is null || signature is null)
@@ -110,46 +112,63 @@ namespace ConvTokens.Engine
                 return;
             }
 
-            using var header = ReadObject(headerBytes, "header", result);
-            if (header is null) { return; }
+            if (!standardHeader && _header.Read(headerBytes) is { } headerProblem)
+            {
+                Fail(result, TokenFailure.Malformed, "the header " + headerProblem);
+                return;
+            }
             result.HeaderJson = headerBytes;
-            using var payload = ReadObject(payloadBytes, "payload", result);
-            if (payload is null) { return; }
+            if (_payload.Read(payloadBytes) is { } payloadProblem)
+            {
+                Fail(result, TokenFailure.Malformed, "the payload " + payloadProblem);
+                return;
+            }
             result.PayloadJson = payloadBytes;
 
-            var headerRoot = header.RootElement;
-            if (!headerRoot.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || !alg.ValueEquals(SecurityAlgorithms.HmacSha256))
+            if (!standardHeader)
             {
-                var shown = !headerRoot.TryGetProperty("alg", out alg) ? "missing"
-                    : alg.ValueKind == JsonValueKind.String ? $"'{JsonMembers.Clip(alg.GetString()!)}'" : "not a string";
-                Fail(result, TokenFailure.UnsupportedAlgorithm, $"alg is {shown}; only HS256 is accepted.");
-                return;
+                var alg = _header.Captured[AlgMember];
+                if (!(alg.Type == JsonTokenType.String && alg.Text == SecurityAlgorithms.HmacSha256))
+                {
+                    var shown = !alg.Present ? "missing" : alg.Type == JsonTokenType.String ? $"'{JsonMembers.Clip(alg.Text!)}'" : "not a string";
+                    Fail(result, TokenFailure.UnsupportedAlgorithm, $"alg is {shown}; only HS256 is accepted.");
+                    return;
+                }
+                if (_header.Captured[CritMember].Present)
+                {
+                    Fail(result, TokenFailure.CriticalHeader, "the header lists critical extensions (crit), which this verifier does not implement.");
+                    return;
+                }
             }
-            if (headerRoot.TryGetProperty("crit", out _))
-            {
-                Fail(result, TokenFailure.CriticalHeader, "the header lists critical extensions (crit), which this verifier does not implement.");
-                return;
-            }
-            if (signature.Length != Hs256SignatureBytes || !_provider.Verify(Encoding.ASCII.GetBytes(token, 0, secondDot), signature))
+            if (signature.Length != Hs256SignatureBytes || !SignatureMatches(token, secondDot, signature))
             {
                 Fail(result, TokenFailure.InvalidSignature, "the signature does not match the apiSignature.");
                 return;
             }
-            CheckClaims(payload.RootElement, options, now, result);
+            CheckClaims(_payload.Captured, options, now, result);
         }
 
-        private static void CheckClaims(JsonElement claims, VerificationOptions options, DateTimeOffset now, VerificationResult result)
+        private bool SignatureMatches(string token, int signingInputLength, byte[] signature)
+        {
+            if (_signingInput.Length < signingInputLength) { _signingInput = new byte[signingInputLength * 2]; }
+            // Every character is base64url or '.', checked by the decoding above: ASCII.
+            Encoding.ASCII.GetBytes(token.AsSpan(0, signingInputLength), _signingInput);
+            return _provider.Verify(_signingInput, 0, signingInputLength, signature, 0, signature.Length);
+        }
+
+        private static void CheckClaims(TokenJsonReader.Value[] members, VerificationOptions options, DateTimeOffset now, VerificationResult result)
         {
             long iat = 0;
             foreach (var claim in ClaimSchema.All)
             {
-                if (!claims.TryGetProperty(claim.Name, out var element))
+                var member = members[claim.Index];
+                if (!member.Present)
                 {
                     if (!claim.Required) { continue; }
                     Fail(result, TokenFailure.MissingClaim, $"the required claim '{claim.Name}' is missing.");
                     return;
                 }
-                if (ReadClaim(claim, element, result) is not { } value) { return; }
+                if (ReadClaim(claim, member, result) is not { } value) { return; }
                 if (claim.Problem(value) is { } problem)
                 {
                     Fail(result, TokenFailure.InvalidClaim, problem);
@@ -157,8 +176,8 @@ namespace ConvTokens.Engine
                 }
                 if (claim == ClaimSchema.IssuedAt) { iat = (long)value; }
             }
-            if (!RequireInteger(claims, "exp", required: false, result, out var exp)) { return; }
-            if (!RequireInteger(claims, "nbf", required: false, result, out var nbf)) { return; }
+            if (!OptionalInteger(members[ExpMember], "exp", result, out var exp)) { return; }
+            if (!OptionalInteger(members[NbfMember], "nbf", result, out var nbf)) { return; }
 
             // Claims can be any 64-bit value: compare in decimal so no sum or difference overflows.
             decimal nowSeconds = now.ToUnixTimeSeconds();
@@ -185,108 +204,67 @@ namespace ConvTokens.Engine
         }
 
         /// <summary>The claim's value in its schema kind (decimal, long, string or bool); null, with the failure recorded, when the JSON kind is wrong.</summary>
-        private static object? ReadClaim(ClaimDefinition claim, JsonElement element, VerificationResult result)
+        private static object? ReadClaim(ClaimDefinition claim, TokenJsonReader.Value member, VerificationResult result)
         {
             switch (claim.Kind)
             {
                 case ClaimKind.Amount:
-                    if (element.ValueKind != JsonValueKind.Number)
+                    if (member.Type != JsonTokenType.Number)
                     {
-                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON number; it is {JsonKind(element)}.");
+                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON number; it is {member.Kind}.");
                         return null;
                     }
-                    if (!element.TryGetDecimal(out var amount))
+                    if (!member.IsDecimal)
                     {
                         Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} is out of range for an amount of money.");
                         return null;
                     }
-                    return amount;
+                    return member.Decimal;
                 case ClaimKind.WholeNumber:
                 case ClaimKind.UnixSeconds:
-                    if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var number))
+                    if (member.Type != JsonTokenType.Number || !member.IsInt64)
                     {
-                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a whole JSON number; it is {JsonKind(element)}.");
+                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a whole JSON number; it is {member.Kind}.");
                         return null;
                     }
-                    return number;
+                    return member.Int64;
                 case ClaimKind.Text:
-                    if (element.ValueKind != JsonValueKind.String)
+                    if (member.Type != JsonTokenType.String)
                     {
-                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON string; it is {JsonKind(element)}.");
+                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON string; it is {member.Kind}.");
                         return null;
                     }
-                    return element.GetString()!;
+                    return member.Text!;
                 default:
-                    if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                    if (member.Type is not (JsonTokenType.True or JsonTokenType.False))
                     {
-                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON boolean; it is {JsonKind(element)}.");
+                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON boolean; it is {member.Kind}.");
                         return null;
                     }
-                    return element.ValueKind == JsonValueKind.True;
+                    return member.Type == JsonTokenType.True;
             }
         }
 
-        private static bool RequireInteger(JsonElement claims, string name, bool required, VerificationResult result, out long? value)
+        private static bool OptionalInteger(TokenJsonReader.Value member, string name, VerificationResult result, out long? value)
         {
             value = null;
-            if (!claims.TryGetProperty(name, out var element))
+            if (!member.Present) { return true; }
+            if (member.Type != JsonTokenType.Number || !member.IsInt64)
             {
-                if (!required) { return true; }
-                Fail(result, TokenFailure.MissingClaim, $"the required claim '{name}' is missing.");
+                Fail(result, TokenFailure.InvalidClaim, $"{name} must be a whole JSON number; it is {member.Kind}.");
                 return false;
             }
-            if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var number))
-            {
-                Fail(result, TokenFailure.InvalidClaim, $"{name} must be a whole JSON number; it is {JsonKind(element)}.");
-                return false;
-            }
-            value = number;
+            value = member.Int64;
             return true;
         }
 
-        private static string JsonKind(JsonElement value) => value.ValueKind switch
+        private static string[] PayloadMemberNames()
         {
-            JsonValueKind.Null => "null",
-            JsonValueKind.String => "a string",
-            JsonValueKind.True or JsonValueKind.False => "a boolean",
-            JsonValueKind.Number => value.TryGetInt64(out _) ? "a whole number" : "a fractional number",
-            JsonValueKind.Object => "an object",
-            _ => "an array",
-        };
-
-        /// <summary>Parses one segment; null (and the failure recorded) unless it is a JSON object without duplicate members.</summary>
-        private static JsonDocument? ReadObject(byte[] utf8, string part, VerificationResult result)
-        {
-            // RFC 7519 §7.2 and RFC 8259 §8.1: the header and the claims are UTF-8; System.Text.Json would
-            // only notice bad bytes inside a string when that string is read.
-            if (!System.Text.Unicode.Utf8.IsValid(utf8))
-            {
-                Fail(result, TokenFailure.Malformed, $"the {part} is not valid UTF-8.");
-                return null;
-            }
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(utf8, JsonOptions);
-            }
-            catch (JsonException)
-            {
-                Fail(result, TokenFailure.Malformed, $"the {part} is not valid UTF-8 JSON (or nests deeper than {MaxJsonDepth} levels).");
-                return null;
-            }
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document.Dispose();
-                Fail(result, TokenFailure.Malformed, $"the {part} is not a JSON object.");
-                return null;
-            }
-            if (JsonMembers.FindProblem(document.RootElement) is { } problem)
-            {
-                document.Dispose();
-                Fail(result, TokenFailure.Malformed, $"the {part} has {problem}.");
-                return null;
-            }
-            return document;
+            var names = new string[ClaimSchema.All.Count + 2];
+            foreach (var claim in ClaimSchema.All) { names[claim.Index] = claim.Name; }
+            names[ClaimSchema.All.Count] = "exp";
+            names[ClaimSchema.All.Count + 1] = "nbf";
+            return names;
         }
 
         private static void Fail(VerificationResult result, TokenFailure failure, string message)

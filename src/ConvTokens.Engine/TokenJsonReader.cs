@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Text.Json;
+
+namespace ConvTokens.Engine
+{
+    /// <summary>
+    /// Checks one JWT segment's JSON in a single forward pass, and picks out the values of the top-level
+    /// members it is asked for. A segment passes when it is one JSON object, nests at most
+    /// <see cref="MaxDepth"/> levels, names no member twice in one object (without regard to case: a token
+    /// with both "amount" and "Amount" is ambiguous), and every escaped string forms valid Unicode.
+    /// Not thread-safe: one per verifier, reused for every token.
+    /// </summary>
+    internal sealed class TokenJsonReader
+    {
+        public const int MaxDepth = 32;
+
+        private static readonly JsonReaderOptions Options = new JsonReaderOptions { MaxDepth = MaxDepth };
+
+        private readonly byte[][] _captureNames;
+        private readonly List<List<Name>> _namesByDepth = new List<List<Name>>();
+
+        /// <param name="captureNames">The top-level members whose values <see cref="Captured"/> receives, compared exactly as JWT compares names.</param>
+        public TokenJsonReader(IReadOnlyList<string> captureNames)
+        {
+            _captureNames = new byte[captureNames.Count][];
+            for (var i = 0; i < captureNames.Count; i++) { _captureNames[i] = Encoding.UTF8.GetBytes(captureNames[i]); }
+            Captured = new Value[captureNames.Count];
+        }
+
+        /// <summary>The captured members of the last segment read, in the order their names were given.</summary>
+        public Value[] Captured { get; }
+
+        /// <summary>Why the segment is unfit, as the end of a sentence ("is not a JSON object."), or null when it passes.</summary>
+        public string? Read(ReadOnlySpan<byte> utf8)
+        {
+            Array.Clear(Captured);
+            if (!System.Text.Unicode.Utf8.IsValid(utf8))
+            {
+                // RFC 7519 §7.2 and RFC 8259 §8.1: JWT JSON is UTF-8; the reader would notice bad bytes only in strings it decodes.
+                return "is not valid UTF-8.";
+            }
+            string? problem = null;
+            var rootIsObject = false;
+            try
+            {
+                var reader = new Utf8JsonReader(utf8, Options);
+                var pending = -1;
+                while (reader.Read())
+                {
+                    var type = reader.TokenType;
+                    if (reader.CurrentDepth == 0 && type == JsonTokenType.StartObject) { rootIsObject = true; }
+                    if (pending >= 0)
+                    {
+                        Capture(ref reader, pending, ref problem);
+                        pending = -1;
+                    }
+                    switch (type)
+                    {
+                        case JsonTokenType.StartObject:
+                            NamesAt(reader.CurrentDepth + 1).Clear();
+                            break;
+                        case JsonTokenType.PropertyName:
+                            var names = NamesAt(reader.CurrentDepth);
+                            if (!Name.TryRead(ref reader, out var name))
+                            {
+                                problem ??= UnpairedSurrogate;
+                                break;
+                            }
+                            if (problem is null)
+                            {
+                                foreach (var seen in names)
+                                {
+                                    if (seen.SameAs(name, utf8))
+                                    {
+                                        problem = $"has the member '{JsonMembers.Clip(name.Text(utf8))}' more than once.";
+                                        break;
+                                    }
+                                }
+                            }
+                            names.Add(name);
+                            if (reader.CurrentDepth == 1) { pending = CaptureIndex(ref reader); }
+                            break;
+                        case JsonTokenType.String when reader.ValueIsEscaped && problem is null:
+                            // Decoding the string is what checks that its escapes pair their surrogates.
+                            try { _ = reader.GetString(); }
+                            catch (InvalidOperationException) { problem = UnpairedSurrogate; }
+                            break;
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                return $"is not valid UTF-8 JSON (or nests deeper than {MaxDepth} levels).";
+            }
+            if (!rootIsObject) { return "is not a JSON object."; }
+            return problem;
+        }
+
+        private const string UnpairedSurrogate = "has a string that is not valid Unicode (an unpaired surrogate escape).";
+
+        private int CaptureIndex(ref Utf8JsonReader reader)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                for (var i = 0; i < _captureNames.Length; i++)
+                {
+                    if (reader.ValueTextEquals(_captureNames[i])) { return i; }
+                }
+                return -1;
+            }
+            // The common case: compare the raw bytes, length first.
+            var raw = reader.ValueSpan;
+            for (var i = 0; i < _captureNames.Length; i++)
+            {
+                var name = _captureNames[i];
+                if (name.Length == raw.Length && raw.SequenceEqual(name)) { return i; }
+            }
+            return -1;
+        }
+
+        private void Capture(ref Utf8JsonReader reader, int index, ref string? problem)
+        {
+            var value = new Value { Present = true, Type = reader.TokenType };
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Number:
+                    value.IsInt64 = reader.TryGetInt64(out value.Int64);
+                    value.IsDecimal = reader.TryGetDecimal(out value.Decimal);
+                    break;
+                case JsonTokenType.String:
+                    try { value.Text = reader.GetString(); }
+                    catch (InvalidOperationException) { problem ??= UnpairedSurrogate; }
+                    break;
+            }
+            Captured[index] = value;
+        }
+
+        private List<Name> NamesAt(int depth)
+        {
+            while (_namesByDepth.Count <= depth) { _namesByDepth.Add(new List<Name>()); }
+            return _namesByDepth[depth];
+        }
+
+        /// <summary>A member's value as read: its JSON token type and, for numbers and strings, the value.</summary>
+        public struct Value
+        {
+            public bool Present;
+            public JsonTokenType Type;
+            public bool IsInt64;
+            public long Int64;
+            public bool IsDecimal;
+            public decimal Decimal;
+            public string? Text;
+
+            /// <summary>The JSON kind in words, for messages ("a string", "a fractional number").</summary>
+            public readonly string Kind => Type switch
+            {
+                JsonTokenType.Null => "null",
+                JsonTokenType.String => "a string",
+                JsonTokenType.True or JsonTokenType.False => "a boolean",
+                JsonTokenType.Number => IsInt64 ? "a whole number" : "a fractional number",
+                JsonTokenType.StartObject => "an object",
+                _ => "an array",
+            };
+        }
+
+        /// <summary>
+        /// A member name: where its raw bytes lie in the segment when it is plain ASCII (the common case,
+        /// compared without allocating), else its decoded text.
+        /// </summary>
+        private readonly struct Name
+        {
+            private readonly int _start;
+            private readonly int _length;
+            private readonly string? _text;
+
+            private Name(int start, int length, string? text)
+            {
+                _start = start;
+                _length = length;
+                _text = text;
+            }
+
+            /// <summary>False when the name's escapes do not form valid Unicode.</summary>
+            public static bool TryRead(ref Utf8JsonReader reader, out Name name)
+            {
+                var raw = reader.ValueSpan;
+                if (!reader.ValueIsEscaped && System.Text.Ascii.IsValid(raw))
+                {
+                    // TokenStartIndex is the opening quote; the raw name follows it.
+                    name = new Name((int)reader.TokenStartIndex + 1, raw.Length, null);
+                    return true;
+                }
+                try
+                {
+                    name = new Name(0, 0, reader.GetString() ?? string.Empty);
+                    return true;
+                }
+                catch (InvalidOperationException)
+                {
+                    name = default;
+                    return false;
+                }
+            }
+
+            public string Text(ReadOnlySpan<byte> segment) => _text ?? Encoding.ASCII.GetString(segment.Slice(_start, _length));
+
+            public bool SameAs(Name other, ReadOnlySpan<byte> segment)
+            {
+                if (_text is null && other._text is null)
+                {
+                    return System.Text.Ascii.EqualsIgnoreCase(segment.Slice(_start, _length), segment.Slice(other._start, other._length));
+                }
+                return string.Equals(Text(segment), other.Text(segment), StringComparison.OrdinalIgnoreCase);
+            }
+        }
+    }
+}
