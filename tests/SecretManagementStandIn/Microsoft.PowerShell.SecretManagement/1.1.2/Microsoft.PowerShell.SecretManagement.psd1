@@ -11,12 +11,12 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
     FunctionsToExport    = @(
-        'Get-Secret', 'Get-SecretInfo', 'Set-Secret', 'Set-SecretInfo', 'Remove-Secret',
-        'Get-SecretVault', 'Register-SecretVault', 'Unregister-SecretVault', 'Set-SecretVaultDefault',
+        'Set-Secret', 'Set-SecretInfo', 'Remove-Secret',
+        'Register-SecretVault', 'Unregister-SecretVault', 'Set-SecretVaultDefault',
         'Test-SecretVault', 'Unlock-SecretVault', 'Unlock-SecretStore',
         'Set-StandInVaultLock', 'Get-StandInCallCount', 'Get-StandInCallThreads', 'Reset-StandIn'
     )
-    CmdletsToExport      = @()
+    CmdletsToExport      = @('Get-Secret', 'Get-SecretInfo', 'Get-SecretVault')
     VariablesToExport    = @()
     AliasesToExport      = @()
     FileList             = @('Microsoft.PowerShell.SecretManagement.psd1', 'Microsoft.PowerShell.SecretManagement.psm1', 'StandInTypes.cs')

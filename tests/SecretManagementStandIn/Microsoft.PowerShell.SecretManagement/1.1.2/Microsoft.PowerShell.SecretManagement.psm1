@@ -10,6 +10,10 @@ if (-not ('SecretManagementStandIn.StandInStore' -as [type])) {
     Add-Type -Path (Join-Path $PSScriptRoot 'StandInTypes.cs')
 }
 
+# Get-Secret, Get-SecretInfo and Get-SecretVault are compiled cmdlets (StandInTypes.cs), so their errors carry
+# the real module's FullyQualifiedErrorIds and their password prompt goes through the runspace's host.
+Import-Module -Assembly ([Microsoft.PowerShell.SecretManagement.GetSecretCommand].Assembly)
+
 $script:Store = [SecretManagementStandIn.StandInStore]
 $script:SecretStoreModule = 'Microsoft.PowerShell.SecretStore'
 
@@ -83,86 +87,6 @@ function ResolveStandInWriteVault {
 #endregion
 
 #region Microsoft.PowerShell.SecretManagement commands
-
-function Get-Secret {
-    [CmdletBinding(DefaultParameterSetName = 'NameParameterSet')]
-    [OutputType([securestring], [string], [pscredential], [byte[]], [hashtable])]
-    param(
-        [Parameter(ParameterSetName = 'NameParameterSet', Position = 0, Mandatory = $true)]
-        [ValidateNotNullOrEmpty()]
-        [string] $Name,
-
-        [Parameter(ParameterSetName = 'NameParameterSet', Position = 1)]
-        [string] $Vault,
-
-        [Parameter(ParameterSetName = 'InfoParameterSet', Position = 0, Mandatory = $true, ValueFromPipeline = $true)]
-        [ValidateNotNull()]
-        [Microsoft.PowerShell.SecretManagement.SecretInformation] $InputObject,
-
-        [switch] $AsPlainText
-    )
-    begin {
-        # A compiled cmdlet honours the caller's preference variables; a script-module function would
-        # otherwise see the module/global ones. Import the caller's values unless given as parameters.
-        if (-not $PSBoundParameters.ContainsKey('ErrorAction')) { $ErrorActionPreference = $PSCmdlet.GetVariableValue('ErrorActionPreference') }
-        if (-not $PSBoundParameters.ContainsKey('Verbose')) { $VerbosePreference = $PSCmdlet.GetVariableValue('VerbosePreference') }
-    }
-    process {
-        $script:Store::RecordCall('Get-Secret')
-        if ($PSCmdlet.ParameterSetName -eq 'InfoParameterSet') {
-            $secretName = $InputObject.Name
-            $vaultName = $InputObject.VaultName
-        }
-        else {
-            $secretName = $Name
-            $vaultName = $Vault
-        }
-
-        $targets = ResolveStandInVaults $vaultName 'GetSecretInvalidOperation'
-        if ($targets -is [System.Management.Automation.ErrorRecord]) { $PSCmdlet.ThrowTerminatingError($targets) }
-
-        foreach ($v in $targets) {
-            if ($v.IsLocked) { $PSCmdlet.ThrowTerminatingError((NewLockedRecord $v.Name)) }
-            $value = $null
-            if ($script:Store::TryGetSecret($v, $secretName, $AsPlainText.IsPresent, [ref] $value)) {
-                Write-Verbose "Secret '$secretName' found in vault '$($v.Name)'."
-                $PSCmdlet.WriteObject($value, $false)
-                return
-            }
-        }
-        $PSCmdlet.WriteError((NewSecretNotFoundRecord $secretName 'GetSecretNotFound'))
-    }
-}
-
-function Get-SecretInfo {
-    [CmdletBinding()]
-    [OutputType([Microsoft.PowerShell.SecretManagement.SecretInformation])]
-    param(
-        [Parameter(Position = 0)]
-        [string] $Name = '*',
-
-        [Parameter(Position = 1)]
-        [string] $Vault
-    )
-    begin {
-        # A compiled cmdlet honours the caller's preference variables; a script-module function would
-        # otherwise see the module/global ones. Import the caller's values unless given as parameters.
-        if (-not $PSBoundParameters.ContainsKey('ErrorAction')) { $ErrorActionPreference = $PSCmdlet.GetVariableValue('ErrorActionPreference') }
-        if (-not $PSBoundParameters.ContainsKey('Verbose')) { $VerbosePreference = $PSCmdlet.GetVariableValue('VerbosePreference') }
-    }
-    process {
-        $script:Store::RecordCall('Get-SecretInfo')
-        if ([string]::IsNullOrEmpty($Name)) { $Name = '*' }
-        $targets = ResolveStandInVaults $Vault 'GetSecretInfoInvalidOperation'
-        if ($targets -is [System.Management.Automation.ErrorRecord]) { $PSCmdlet.ThrowTerminatingError($targets) }
-        # Registration order, like enumerating the registry (not default-first).
-        $ordered = if ([string]::IsNullOrEmpty($Vault)) { $script:Store::GetVaults() } else { $targets }
-        foreach ($v in $ordered) {
-            if ($v.IsLocked) { $PSCmdlet.ThrowTerminatingError((NewLockedRecord $v.Name)) }
-            foreach ($info in $script:Store::GetSecretInfo($v, $Name)) { $PSCmdlet.WriteObject($info) }
-        }
-    }
-}
 
 function Set-Secret {
     [CmdletBinding(DefaultParameterSetName = 'SecureStringParameterSet', SupportsShouldProcess = $true)]
@@ -319,31 +243,6 @@ function Remove-Secret {
         }
         else {
             $PSCmdlet.WriteError((NewSecretNotFoundRecord $secretName 'RemoveSecretNotFound'))
-        }
-    }
-}
-
-function Get-SecretVault {
-    [CmdletBinding()]
-    [OutputType([Microsoft.PowerShell.SecretManagement.SecretVaultInfo])]
-    param(
-        [Parameter(Position = 0)]
-        [ValidateNotNullOrEmpty()]
-        [string[]] $Name = @('*')
-    )
-    begin {
-        # A compiled cmdlet honours the caller's preference variables; a script-module function would
-        # otherwise see the module/global ones. Import the caller's values unless given as parameters.
-        if (-not $PSBoundParameters.ContainsKey('ErrorAction')) { $ErrorActionPreference = $PSCmdlet.GetVariableValue('ErrorActionPreference') }
-        if (-not $PSBoundParameters.ContainsKey('Verbose')) { $VerbosePreference = $PSCmdlet.GetVariableValue('VerbosePreference') }
-    }
-    process {
-        $script:Store::RecordCall('Get-SecretVault')
-        $patterns = foreach ($n in $Name) { [System.Management.Automation.WildcardPattern]::new($n, [System.Management.Automation.WildcardOptions]::IgnoreCase) }
-        foreach ($v in $script:Store::GetVaults()) {
-            foreach ($p in $patterns) {
-                if ($p.IsMatch($v.Name)) { $PSCmdlet.WriteObject($script:Store::ToVaultInfo($v)); break }
-            }
         }
     }
 }
@@ -580,11 +479,15 @@ function Set-StandInVaultLock {
         [Parameter(Mandatory = $true)]
         [bool] $Locked,
 
-        [securestring] $Password
+        [securestring] $Password,
+
+        # SecretStore's -Interaction for this vault; every vault starts with Prompt, the real default.
+        [ValidateSet('Prompt', 'None')]
+        [string] $Interaction
     )
     $v = $script:Store::FindVault($Vault)
     if ($null -eq $v) { $PSCmdlet.ThrowTerminatingError((NewVaultNotFoundRecord $Vault 'SetStandInVaultLockInvalidOperation')) }
-    $script:Store::SetLock($v, $Locked, $Password)
+    $script:Store::SetLock($v, $Locked, $Password, $(if ($Interaction) { $Interaction } else { $null }))
 }
 
 function Get-StandInCallCount {
@@ -609,9 +512,9 @@ function Reset-StandIn {
 
 #endregion
 
-Export-ModuleMember -Function @(
-    'Get-Secret', 'Get-SecretInfo', 'Set-Secret', 'Set-SecretInfo', 'Remove-Secret',
-    'Get-SecretVault', 'Register-SecretVault', 'Unregister-SecretVault', 'Set-SecretVaultDefault',
+Export-ModuleMember -Cmdlet 'Get-Secret', 'Get-SecretInfo', 'Get-SecretVault' -Function @(
+    'Set-Secret', 'Set-SecretInfo', 'Remove-Secret',
+    'Register-SecretVault', 'Unregister-SecretVault', 'Set-SecretVaultDefault',
     'Test-SecretVault', 'Unlock-SecretVault', 'Unlock-SecretStore',
     'Set-StandInVaultLock', 'Get-StandInCallCount', 'Get-StandInCallThreads', 'Reset-StandIn'
 )

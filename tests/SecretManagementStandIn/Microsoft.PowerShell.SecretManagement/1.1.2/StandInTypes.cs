@@ -100,6 +100,8 @@ namespace SecretManagementStandIn
         public string ModulePath { get; internal set; }
         public string Description { get; internal set; }
         public bool IsLocked { get; internal set; }
+        /// <summary>SecretStore's -Interaction: "Prompt" (its default) or "None".</summary>
+        public string Interaction { get; internal set; }
         internal Dictionary<string, object> VaultParameters;
         internal SecureString Password;
         internal readonly Dictionary<string, SecretEntry> Secrets =
@@ -245,6 +247,7 @@ namespace SecretManagementStandIn
                 if (target == null)
                 {
                     target = new VaultRecord();
+                    target.Interaction = "Prompt";
                     Vaults.Add(target);
                 }
                 target.Name = name;
@@ -308,12 +311,16 @@ namespace SecretManagementStandIn
 
         // ---- locking -----------------------------------------------------------------------
 
-        /// <summary>Locks/unlocks a vault. A null password keeps the previously set one (if any).</summary>
-        public static void SetLock(VaultRecord vault, bool locked, SecureString password)
+        /// <summary>
+        /// Locks/unlocks a vault. A null password keeps the previously set one (if any); a null interaction
+        /// keeps the vault's current one.
+        /// </summary>
+        public static void SetLock(VaultRecord vault, bool locked, SecureString password, string interaction)
         {
             lock (Sync)
             {
                 vault.IsLocked = locked;
+                if (interaction != null) { vault.Interaction = interaction; }
                 if (password != null)
                 {
                     vault.Password = password.Copy();
@@ -512,6 +519,223 @@ namespace SecretManagementStandIn
             }
             result.Sort(delegate (SecretInformation x, SecretInformation y) { return StringComparer.OrdinalIgnoreCase.Compare(x.Name, y.Name); });
             return result.ToArray();
+        }
+    }
+}
+
+namespace Microsoft.PowerShell.SecretManagement
+{
+    using SecretManagementStandIn;
+
+    // Compiled cmdlets, so that their errors carry the real FullyQualifiedErrorIds
+    // ("GetSecretNotFound,Microsoft.PowerShell.SecretManagement.GetSecretCommand") and their
+    // prompts go through the host of the runspace they run in, as the real module's do.
+
+    [Cmdlet(VerbsCommon.Get, "Secret", DefaultParameterSetName = NameParameterSet)]
+    [OutputType(typeof(SecureString), typeof(string), typeof(PSCredential), typeof(byte[]), typeof(Hashtable))]
+    public sealed class GetSecretCommand : PSCmdlet
+    {
+        private const string NameParameterSet = "NameParameterSet";
+        private const string InfoParameterSet = "InfoParameterSet";
+
+        [Parameter(ParameterSetName = NameParameterSet, Position = 0, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; }
+
+        [Parameter(ParameterSetName = NameParameterSet, Position = 1)]
+        public string Vault { get; set; }
+
+        [Parameter(ParameterSetName = InfoParameterSet, Position = 0, Mandatory = true, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public SecretInformation InputObject { get; set; }
+
+        [Parameter]
+        public SwitchParameter AsPlainText { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            StandInStore.RecordCall("Get-Secret");
+            string secretName = ParameterSetName == InfoParameterSet ? InputObject.Name : Name;
+            string vaultName = ParameterSetName == InfoParameterSet ? InputObject.VaultName : Vault;
+
+            VaultRecord[] targets;
+            if (!string.IsNullOrEmpty(vaultName))
+            {
+                targets = new[] { StandInCmdlets.FindVaultOrThrow(this, vaultName, "GetSecretInvalidOperation") };
+            }
+            else
+            {
+                if (StandInStore.VaultCount == 0)
+                {
+                    StandInCmdlets.WriteNoVaultsWarning(this);
+                    WriteError(StandInCmdlets.NotFoundRecord(secretName, "GetSecretNotFound"));
+                    return;
+                }
+                targets = StandInStore.GetSearchOrder();
+            }
+
+            foreach (var v in targets)
+            {
+                if (!StandInCmdlets.EnsureUnlocked(this, v)) { return; }
+                object value;
+                if (StandInStore.TryGetSecret(v, secretName, AsPlainText.IsPresent, out value))
+                {
+                    // A String or SecureString secret stored empty comes back as nothing at all, without an error.
+                    if (StandInCmdlets.IsEmptyText(value)) { return; }
+                    WriteVerbose("Secret '" + secretName + "' found in vault '" + v.Name + "'.");
+                    WriteObject(value, false);
+                    return;
+                }
+            }
+            WriteError(StandInCmdlets.NotFoundRecord(secretName, "GetSecretNotFound"));
+        }
+    }
+
+    [Cmdlet(VerbsCommon.Get, "SecretInfo")]
+    [OutputType(typeof(SecretInformation))]
+    public sealed class GetSecretInfoCommand : PSCmdlet
+    {
+        [Parameter(Position = 0)]
+        public string Name { get; set; }
+
+        [Parameter(Position = 1)]
+        public string Vault { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            StandInStore.RecordCall("Get-SecretInfo");
+            string pattern = string.IsNullOrEmpty(Name) ? "*" : Name;
+            VaultRecord[] targets;
+            if (!string.IsNullOrEmpty(Vault))
+            {
+                targets = new[] { StandInCmdlets.FindVaultOrThrow(this, Vault, "GetSecretInfoInvalidOperation") };
+            }
+            else
+            {
+                if (StandInStore.VaultCount == 0)
+                {
+                    StandInCmdlets.WriteNoVaultsWarning(this);
+                    return;
+                }
+                // Registration order, like enumerating the registry (not default-first).
+                targets = StandInStore.GetVaults();
+            }
+            foreach (var v in targets)
+            {
+                if (!StandInCmdlets.EnsureUnlocked(this, v)) { return; }
+                foreach (var info in StandInStore.GetSecretInfo(v, pattern)) { WriteObject(info); }
+            }
+        }
+    }
+
+    [Cmdlet(VerbsCommon.Get, "SecretVault")]
+    [OutputType(typeof(SecretVaultInfo))]
+    public sealed class GetSecretVaultCommand : PSCmdlet
+    {
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            StandInStore.RecordCall("Get-SecretVault");
+            var patterns = new List<WildcardPattern>();
+            foreach (var n in Name ?? new[] { "*" }) { patterns.Add(new WildcardPattern(n, WildcardOptions.IgnoreCase)); }
+            foreach (var v in StandInStore.GetVaults())
+            {
+                foreach (var p in patterns)
+                {
+                    if (p.IsMatch(v.Name)) { WriteObject(StandInStore.ToVaultInfo(v)); break; }
+                }
+            }
+        }
+    }
+
+    /// <summary>What the compiled stand-in cmdlets share: error records, the no-vault warning, the password prompt.</summary>
+    internal static class StandInCmdlets
+    {
+        // DESIGN.md measured the first two sentences; the rest is the stand-in's own completion.
+        internal const string NoVaultsWarning =
+            "There are currently no extension vaults registered.\n" +
+            "At least one vault must be registered before SecretManagement can add or retrieve secrets.\n" +
+            "Extension vault modules can be found on the PowerShell Gallery, for example\n" +
+            "Microsoft.PowerShell.SecretStore; register one with Register-SecretVault.\n" +
+            "(Test stand-in wording after the first two sentences.)";
+
+        internal static void WriteNoVaultsWarning(PSCmdlet cmdlet)
+        {
+            cmdlet.WriteWarning(NoVaultsWarning);
+        }
+
+        internal static ErrorRecord NotFoundRecord(string secretName, string errorId)
+        {
+            return new ErrorRecord(new ItemNotFoundException("The secret " + secretName + " was not found."),
+                errorId, ErrorCategory.ObjectNotFound, secretName);
+        }
+
+        internal static ErrorRecord LockedRecord(VaultRecord vault, string message)
+        {
+            var exception = message == null ? new PasswordRequiredException() : new PasswordRequiredException(message);
+            return new ErrorRecord(exception, "PasswordRequired", ErrorCategory.InvalidOperation, vault.Name);
+        }
+
+        internal static VaultRecord FindVaultOrThrow(PSCmdlet cmdlet, string vaultName, string errorId)
+        {
+            var v = StandInStore.FindVault(vaultName);
+            if (v == null)
+            {
+                cmdlet.ThrowTerminatingError(new ErrorRecord(
+                    new PSInvalidOperationException("Vault not found in registry: " + vaultName),
+                    errorId, ErrorCategory.InvalidOperation, vaultName));
+            }
+            return v;
+        }
+
+        internal static bool IsEmptyText(object value)
+        {
+            var text = value as string;
+            if (text != null) { return text.Length == 0; }
+            var secure = value as SecureString;
+            return secure != null && secure.Length == 0;
+        }
+
+        /// <summary>
+        /// Returns true when the vault is usable. A locked vault with Interaction None fails at once; with
+        /// Interaction Prompt it asks through the host of the runspace this cmdlet runs in, and that host
+        /// decides what happens: an interactive console reads the password, a -NonInteractive one (or a
+        /// runspace without a host UI) refuses to read, and a console whose input is at its end reads
+        /// nothing (at the top level of a -File script that console host even ends the script). Reading
+        /// nothing returns false: the caller then writes no output and no error, like the real store.
+        /// </summary>
+        internal static bool EnsureUnlocked(PSCmdlet cmdlet, VaultRecord vault)
+        {
+            if (!vault.IsLocked) { return true; }
+            if (vault.Interaction == "None") { cmdlet.ThrowTerminatingError(LockedRecord(vault, null)); }
+
+            SecureString password = null;
+            try
+            {
+                var ui = cmdlet.Host == null ? null : cmdlet.Host.UI;
+                if (ui == null) { throw new PSInvalidOperationException("The host has no user interface."); }
+                ui.WriteLine("Vault Store requires a password.");
+                ui.Write("Enter password:");
+                password = ui.ReadLineAsSecureString();
+            }
+            catch (PipelineStoppedException)
+            {
+                throw;
+            }
+            catch (Exception)
+            {
+                cmdlet.ThrowTerminatingError(LockedRecord(vault, null));
+            }
+            if (password == null) { return false; }
+            if (!StandInStore.TryUnlock(vault, password))
+            {
+                cmdlet.ThrowTerminatingError(LockedRecord(vault,
+                    "The password entered for the Microsoft.PowerShell.SecretStore vault is not valid. (Test stand-in wording.)"));
+            }
+            return true;
         }
     }
 }
