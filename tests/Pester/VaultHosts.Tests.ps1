@@ -7,7 +7,8 @@ BeforeAll {
 
     # Runs $Body in a fresh pwsh -File whose standard input is closed, after importing ConvTokens and the
     # stand-in and registering the default vault Main. Returns what it printed (stdout and stderr) and its exit code.
-    function Invoke-ChildScript([string] $Body, [switch] $NonInteractive) {
+    # -PwshArgument goes before -File (a pwsh switch), -ScriptArgument after the script (the script's own).
+    function Invoke-ChildScript([string] $Body, [switch] $NonInteractive, [string[]] $PwshArgument = @(), [string[]] $ScriptArgument = @()) {
         $file = Join-Path $TestDrive ('child-{0}.ps1' -f [guid]::NewGuid().ToString('n'))
         $prelude = @"
 `$PSStyle.OutputRendering = 'PlainText'
@@ -22,7 +23,7 @@ function Lock-Main([string] `$Interaction = 'Prompt') {
 "@
         Set-Content -LiteralPath $file -Value ($prelude + $Body) -Encoding utf8NoBOM
         $psi = [Diagnostics.ProcessStartInfo]::new($PwshCommand[0])
-        $arguments = @($PwshCommand | Select-Object -Skip 1) + @('-NoProfile') + @(if ($NonInteractive) { '-NonInteractive' }) + @('-File', $file)
+        $arguments = @($PwshCommand | Select-Object -Skip 1) + @('-NoProfile') + @(if ($NonInteractive) { '-NonInteractive' }) + $PwshArgument + @('-File', $file) + $ScriptArgument
         foreach ($argument in $arguments) { $psi.ArgumentList.Add($argument) }
         $psi.RedirectStandardInput = $true
         $psi.RedirectStandardOutput = $true
@@ -131,6 +132,14 @@ try { New-InitializationToken @Mint } catch { 'caught ' + $_.FullyQualifiedError
         $run.Output | Should -Match "store its real value with 'Set-Secret -Name ConvTokens\.ApiSignature'"
     }
 
+    It 'a -noni given to the script, not to pwsh, does not make pwsh non-interactive' {
+        $run = Invoke-ChildScript -ScriptArgument '-noni' @'
+Set-Secret -Name ConvTokens.ApiSignature -Secret ''
+try { New-InitializationToken @Mint } catch { 'caught ' + $_.FullyQualifiedErrorId }
+'@
+        $run.Output | Should -Match 'caught SecretVaultLocked,'
+    }
+
     It 'after Unlock-SecretStore -Password the same script signs' {
         $run = Invoke-ChildScript @'
 Set-Secret -Name ConvTokens.ApiSignature -Secret 'monApiSignature'
@@ -159,8 +168,11 @@ try { New-InitializationToken @Mint } catch { 'caught ' + $_.FullyQualifiedError
         $run.Output | Should -Match '(?m)^next statement$'
     }
 
-    It 'a secret stored as an empty string is SecretEmpty: a locked vault would have failed with an error here' {
-        $run = Invoke-ChildScript -NonInteractive @'
+    It 'a secret stored as an empty string is SecretEmpty: a locked vault would have failed with an error here (pwsh <Switch>)' -ForEach @(
+        @{ Switch = '-NonInteractive' }
+        @{ Switch = '-noni' }
+    ) {
+        $run = Invoke-ChildScript -PwshArgument $Switch @'
 Set-Secret -Name ConvTokens.ApiSignature -Secret ''
 try { New-InitializationToken @Mint } catch { 'caught ' + $_.FullyQualifiedErrorId; $_.Exception.Message }
 '@
