@@ -146,10 +146,13 @@ Describe 'Secrets passed directly: whatever Get-Secret returns' {
 Describe 'The stand-in reproduces SecretManagement 1.1.2 as measured (DESIGN.md)' {
     BeforeEach { Reset-Vaults }
 
-    It 'has Get-Secret, Get-SecretInfo and Get-SecretVault as compiled cmdlets of the real class names' {
-        (Get-Command Get-Secret).ImplementingType.FullName | Should -BeExactly 'Microsoft.PowerShell.SecretManagement.GetSecretCommand'
-        (Get-Command Get-SecretInfo).ImplementingType.FullName | Should -BeExactly 'Microsoft.PowerShell.SecretManagement.GetSecretInfoCommand'
-        (Get-Command Get-SecretVault).ImplementingType.FullName | Should -BeExactly 'Microsoft.PowerShell.SecretManagement.GetSecretVaultCommand'
+    It 'has <Name> as a compiled cmdlet of the real class name, so its error ids end like the real ones' -ForEach @(
+        'Get-Secret', 'Get-SecretInfo', 'Set-Secret', 'Set-SecretInfo', 'Remove-Secret', 'Get-SecretVault', 'Register-SecretVault',
+        'Unregister-SecretVault', 'Set-SecretVaultDefault', 'Test-SecretVault', 'Unlock-SecretVault' | ForEach-Object { @{ Name = $_ } }
+    ) {
+        $command = Get-Command $Name -Module Microsoft.PowerShell.SecretManagement
+        $command.CommandType | Should -Be 'Cmdlet'
+        $command.ImplementingType.FullName | Should -BeExactly ('Microsoft.PowerShell.SecretManagement.' + $Name.Replace('-', '') + 'Command')
     }
 
     It 'returns String and SecureString secrets as SecureString unless -AsPlainText; PSCredential, byte[] and Hashtable as stored' {
