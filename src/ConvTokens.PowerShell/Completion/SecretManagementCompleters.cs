@@ -41,21 +41,32 @@ namespace ConvTokens.PowerShell.Completion
     /// </summary>
     internal static class HostlessSecretInfo
     {
-        /// <summary>How long one completion may wait for the vault; a vault slower than this offers nothing.</summary>
+        /// <summary>How long one completion waits for the vault; a slower answer offers nothing this time.</summary>
         private static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
 
         private static readonly object Gate = new object();
         private static Runspace? _runspace;
 
+        /// <summary>A query that outlived its bound (a cold first load, a slow vault); the runspace is busy until it ends.</summary>
+        private static System.Management.Automation.PowerShell? _late;
+        private static IAsyncResult? _latePending;
+
         public static IReadOnlyList<string> SecretNames(string? vault)
         {
-            // A second completion while one is still running (or a vault that never answered) offers nothing.
             if (!Monitor.TryEnter(Gate)) { return Array.Empty<string>(); }
+            System.Management.Automation.PowerShell? ps = null;
             try
             {
-                var runspace = _runspace ??= Open();
-                using var ps = System.Management.Automation.PowerShell.Create();
-                ps.Runspace = runspace;
+                if (_late is not null)
+                {
+                    if (!_latePending!.IsCompleted) { return Array.Empty<string>(); }
+                    Finish(_late, _latePending);
+                    _late = null;
+                    _latePending = null;
+                }
+                _runspace ??= Open();
+                ps = System.Management.Automation.PowerShell.Create();
+                ps.Runspace = _runspace;
                 ps.AddCommand("Get-SecretInfo");
                 if (vault is not null) { ps.AddParameter("Vault", vault); }
                 ps.AddParameter("ErrorAction", ActionPreference.Ignore);
@@ -63,9 +74,10 @@ namespace ConvTokens.PowerShell.Completion
                 var pending = ps.BeginInvoke();
                 if (!pending.AsyncWaitHandle.WaitOne(Bound))
                 {
-                    // Leave it behind: stop it without waiting, and use a fresh runspace next time.
-                    _runspace = null;
-                    ps.BeginStop(_ => runspace.Dispose(), null);
+                    // Let it finish on its own (the next completion finds the runspace warm), without waiting for it.
+                    _late = ps;
+                    _latePending = pending;
+                    ps = null;
                     return Array.Empty<string>();
                 }
                 return CompletionQuery.Names(ps.EndInvoke(pending), "Name");
@@ -77,8 +89,16 @@ namespace ConvTokens.PowerShell.Completion
             }
             finally
             {
+                ps?.Dispose();
                 Monitor.Exit(Gate);
             }
+        }
+
+        private static void Finish(System.Management.Automation.PowerShell late, IAsyncResult pending)
+        {
+            try { late.EndInvoke(pending); }
+            catch (Exception) { /* its answer is no longer wanted */ }
+            late.Dispose();
         }
 
         private static Runspace Open()
