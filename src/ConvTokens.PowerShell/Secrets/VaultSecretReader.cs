@@ -69,7 +69,7 @@ namespace ConvTokens.PowerShell.Secrets
                 ps.AddParameter("WarningAction", ActionPreference.Continue);
                 ps.Commands.Commands[0].MergeMyResults(PipelineResultTypes.Warning, PipelineResultTypes.Output);
                 var warnings = new List<string>();
-                var output = new PSDataCollection<PSObject>();
+                using var output = new PSDataCollection<PSObject>();
                 output.DataAdded += (_, added) =>
                 {
                     if (output[added.Index]?.BaseObject is WarningRecord warning) { warnings.Add(warning.Message); }
@@ -88,7 +88,15 @@ namespace ConvTokens.PowerShell.Secrets
             {
                 throw NothingReturned(source, PromptSignals.Current());
             }
-            return SecretConverter.ToBytes(value, source.Describe(), $"Store its real value with '{source.SetSecretCommand}'.");
+            try
+            {
+                return SecretConverter.ToBytes(value, source.Describe(), $"Store its real value with '{source.SetSecretCommand}'.");
+            }
+            finally
+            {
+                // Get-Secret hands out its own copy of a byte[] secret; ours is cleared once converted.
+                if (value is byte[] raw) { System.Security.Cryptography.CryptographicOperations.ZeroMemory(raw); }
+            }
         }
 
         internal static SecretException Translate(Exception failure, SecretSource source, IReadOnlyList<string> warnings)
