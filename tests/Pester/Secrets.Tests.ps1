@@ -34,6 +34,16 @@ Describe 'Secrets from SecretManagement vaults' {
         ($Expected | Test-Token -ClockSkew ([timespan]::FromDays(10000))).Reason | Should -BeExactly 'None'
     }
 
+    It 'clears the byte[] Get-Secret handed out once it is converted' {
+        $global:HandedOutSecret = [byte[]][Text.Encoding]::UTF8.GetBytes($Secret)
+        # A function shadows the Get-Secret cmdlet, so the test keeps a reference to the very array handed out.
+        function global:Get-Secret { [CmdletBinding()] param($Name, $Vault) $PSCmdlet.WriteObject($global:HandedOutSecret, $false) }
+        try { (New-InitializationToken @Mint).Token | Should -BeExactly $Expected }
+        finally { Remove-Item -Path Function:Get-Secret }
+        $global:HandedOutSecret | Should -Be ([byte[]]::new($Secret.Length))
+        Remove-Variable -Name HandedOutSecret -Scope Global
+    }
+
     It 'uses -Vault and -ApiSignatureSecretName' {
         Set-Secret -Name 'Shop1.Signature' -Secret $Secret -Vault Other
         (New-InitializationToken @Mint -Vault Other -ApiSignatureSecretName 'Shop1.Signature').Token | Should -BeExactly $Expected
