@@ -62,7 +62,8 @@ namespace ConvTokens.PowerShell.Commands
         public SwitchParameter ClientCredentials { get; set; }
 
         [Parameter(ParameterSetName = ClientCredentialsParameterSet)]
-        public SecureString? ClientSecret { get; set; }
+        [Secrets.DirectSecret]
+        public object? ClientSecret { get; set; }
 
         [Parameter(ParameterSetName = ClientCredentialsParameterSet)]
         [ValidateNotNullOrEmpty]
@@ -70,7 +71,8 @@ namespace ConvTokens.PowerShell.Commands
         public string ClientSecretSecretName { get; set; } = CommandSupport.DefaultClientSecretSecretName;
 
         [Parameter]
-        public SecureString? ApiKey { get; set; }
+        [Secrets.DirectSecret]
+        public object? ApiKey { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]

@@ -69,7 +69,8 @@ namespace ConvTokens.PowerShell.Commands
         public IDictionary? AdditionalClaims { get; set; }
 
         [Parameter]
-        public SecureString? ApiSignature { get; set; }
+        [Secrets.DirectSecret]
+        public object? ApiSignature { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]

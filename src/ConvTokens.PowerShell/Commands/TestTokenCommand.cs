@@ -31,7 +31,8 @@ namespace ConvTokens.PowerShell.Commands
         public object? Token { get; set; }
 
         [Parameter]
-        public SecureString? ApiSignature { get; set; }
+        [Secrets.DirectSecret]
+        public object? ApiSignature { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]

@@ -13,7 +13,8 @@ namespace ConvTokens.PowerShell.Secrets
     {
         /// <param name="value">String, SecureString, byte[] or PSCredential (its password), possibly PSObject-wrapped.</param>
         /// <param name="description">How errors name the secret, e.g. "secret 'ConvTokens.ApiKey'"; never the value.</param>
-        public static SecretBytes ToBytes(object? value, string description)
+        /// <param name="fix">What to do about an empty secret, as a sentence.</param>
+        public static SecretBytes ToBytes(object? value, string description, string fix)
         {
             var secret = value is PSObject wrapped ? wrapped.BaseObject : value;
             byte[] bytes = secret switch
@@ -22,13 +23,13 @@ namespace ConvTokens.PowerShell.Secrets
                 SecureString secure => FromSecureString(secure),
                 byte[] raw => (byte[])raw.Clone(),
                 PSCredential credential => FromSecureString(credential.Password),
-                null => throw new SecretException("SecretEmpty", ErrorCategory.InvalidData, $"The {description} has no value."),
+                null => throw new SecretException("SecretEmpty", ErrorCategory.InvalidData, $"The {description} has no value. {fix}"),
                 _ => throw new SecretException("SecretTypeUnsupported", ErrorCategory.InvalidType,
                     $"The {description} is a {secret.GetType().Name}; store it as a String, SecureString, byte[] or PSCredential."),
             };
             if (bytes.Length == 0)
             {
-                throw new SecretException("SecretEmpty", ErrorCategory.InvalidData, $"The {description} is empty.");
+                throw new SecretException("SecretEmpty", ErrorCategory.InvalidData, $"The {description} is empty. {fix}");
             }
             return new SecretBytes(bytes);
         }

@@ -10,13 +10,12 @@
     Description          = 'Test stand-in for Microsoft.PowerShell.SecretManagement 1.1.2 with an in-memory SecretStore-like vault. Not the real module.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
-    FunctionsToExport    = @(
+    FunctionsToExport    = @('Set-StandInVaultLock', 'Get-StandInCallCount', 'Get-StandInCallThreads', 'Reset-StandIn')
+    CmdletsToExport      = @(
         'Get-Secret', 'Get-SecretInfo', 'Set-Secret', 'Set-SecretInfo', 'Remove-Secret',
         'Get-SecretVault', 'Register-SecretVault', 'Unregister-SecretVault', 'Set-SecretVaultDefault',
-        'Test-SecretVault', 'Unlock-SecretVault', 'Unlock-SecretStore',
-        'Set-StandInVaultLock', 'Get-StandInCallCount', 'Get-StandInCallThreads', 'Reset-StandIn'
+        'Test-SecretVault', 'Unlock-SecretVault', 'Unlock-SecretStore'
     )
-    CmdletsToExport      = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     FileList             = @('Microsoft.PowerShell.SecretManagement.psd1', 'Microsoft.PowerShell.SecretManagement.psm1', 'StandInTypes.cs')
