@@ -20,7 +20,7 @@ namespace ConvTokens.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "SessionToken", DefaultParameterSetName = JwtBearerParameterSet)]
     [OutputType(typeof(SessionToken))]
-    public sealed class GetSessionTokenCommand : PSCmdlet, IDisposable
+    public sealed class GetSessionTokenCommand : ConvTokensCmdlet
     {
         private const string JwtBearerParameterSet = "JwtBearer";
         private const string ClientCredentialsParameterSet = "ClientCredentials";
@@ -45,7 +45,6 @@ namespace ConvTokens.PowerShell.Commands
         private long _inputNumber;
         private long _completed;
         private long _failed;
-        private bool _verbose;
         private bool _progressShown;
 
         #region Parameters
@@ -68,7 +67,7 @@ namespace ConvTokens.PowerShell.Commands
         [Parameter(ParameterSetName = ClientCredentialsParameterSet)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Completion.SecretNameCompleter))]
-        public string ClientSecretSecretName { get; set; } = CommandSupport.DefaultClientSecretSecretName;
+        public string ClientSecretSecretName { get; set; } = DefaultClientSecretSecretName;
 
         [Parameter]
         [Secrets.DirectSecret]
@@ -77,12 +76,7 @@ namespace ConvTokens.PowerShell.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Completion.SecretNameCompleter))]
-        public string ApiKeySecretName { get; set; } = CommandSupport.DefaultApiKeySecretName;
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.VaultNameCompleter))]
-        public string? Vault { get; set; }
+        public string ApiKeySecretName { get; set; } = DefaultApiKeySecretName;
 
         /// <summary>The API's base address; the endpoint is {BaseUri}/token. https only, except loopback addresses.</summary>
         [Parameter]
@@ -123,17 +117,16 @@ namespace ConvTokens.PowerShell.Commands
 
         protected override void BeginProcessing()
         {
-            _verbose = CommandSupport.IsVerbose(this);
             _sinceStart.Start();
             if (!BaseUriPolicy.TryGetTokenEndpoint(BaseUri, out var endpoint, out var problem))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "BaseUriInsecure", ErrorCategory.SecurityError, BaseUri));
             }
             _tokenEndpoint = endpoint!;
-            _apiKey = new PipelineSecret(new SecretSource("ApiKey", ApiKey, ApiKeySecretName, Vault), WriteVerbose);
+            _apiKey = Secret("ApiKey", ApiKey, ApiKeySecretName);
             if (ClientCredentials)
             {
-                _clientSecret = new PipelineSecret(new SecretSource("ClientSecret", ClientSecret, ClientSecretSecretName, Vault), WriteVerbose);
+                _clientSecret = Secret("ClientSecret", ClientSecret, ClientSecretSecretName);
             }
         }
 
@@ -142,8 +135,8 @@ namespace ConvTokens.PowerShell.Commands
             if (ParameterSetName == ClientCredentialsParameterSet)
             {
                 _inputNumber++;
-                var apiKey = Secret(_apiKey!);
-                var clientSecret = Secret(_clientSecret!);
+                var apiKey = Read(_apiKey!);
+                var clientSecret = Read(_clientSecret!);
                 var body = ExchangeRequest.ClientCredentials(apiKey, clientSecret);
                 Enqueue(new PendingExchange(Client().ExchangeAsync(body, _stop.Token), _inputNumber, "client_credentials", null, null, null, _tokenEndpoint));
                 DrainCompleted();
@@ -161,7 +154,7 @@ namespace ConvTokens.PowerShell.Commands
                     DrainCompleted();
                     continue;
                 }
-                var body = ExchangeRequest.JwtBearer(Secret(_apiKey!), token!);
+                var body = ExchangeRequest.JwtBearer(Read(_apiKey!), token!);
                 Enqueue(new PendingExchange(Client().ExchangeAsync(body, _stop.Token), _inputNumber, "jwt-bearer", notificationKey, userId, amount, item));
                 Throttle();
             }
@@ -180,18 +173,15 @@ namespace ConvTokens.PowerShell.Commands
 
         protected override void StopProcessing() => _stop.Cancel();
 
-        public void Dispose()
+        protected override void DisposeResources()
         {
             _stop.Cancel();
-            // Let in-flight requests observe the cancellation, then drop the connections.
-            foreach (var pending in _pending)
-            {
-                try { pending.Task.Wait(TimeSpan.FromSeconds(2)); }
-                catch (AggregateException) { }
-            }
+            // Let in-flight requests observe the cancellation, for at most two seconds in all, then drop the connections.
+            var inFlight = new List<Task>(_pending.Count);
+            foreach (var pending in _pending) { inFlight.Add(pending.Task); }
+            try { Task.WaitAll(inFlight.ToArray(), TimeSpan.FromSeconds(2)); }
+            catch (AggregateException) { }
             _client?.Dispose();
-            _apiKey?.Dispose();
-            _clientSecret?.Dispose();
             _stop.Dispose();
         }
 
@@ -214,12 +204,12 @@ namespace ConvTokens.PowerShell.Commands
                 // Secrets are read before the first request, so every text from the server is redacted.
                 Redactor = new Redactor(_apiKey?.IsRead == true ? _apiKey.Value : null, _clientSecret?.IsRead == true ? _clientSecret.Value : null),
             });
-            if (_verbose) { _client.Log += _log.Enqueue; }
+            if (IsVerbose) { _client.Log += _log.Enqueue; }
             WriteVerbose($"Exchanging at {_tokenEndpoint} with up to {ThrottleLimit} requests in flight; output keeps input order.");
             return _client;
         }
 
-        private SecretBytes Secret(PipelineSecret secret) => CommandSupport.ReadOrStop(this, secret);
+        private SecretBytes Read(PipelineSecret secret) => ReadOrStop(secret);
 
         private void Enqueue(PendingExchange pending) => _pending.Enqueue(pending);
 

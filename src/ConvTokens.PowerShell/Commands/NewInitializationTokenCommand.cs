@@ -12,13 +12,11 @@ namespace ConvTokens.PowerShell.Commands
     /// <summary>Signs one HS256 initialization token per input with the apiSignature.</summary>
     [Cmdlet(VerbsCommon.New, "InitializationToken")]
     [OutputType(typeof(InitializationToken))]
-    public sealed class NewInitializationTokenCommand : PSCmdlet, IDisposable
+    public sealed class NewInitializationTokenCommand : ApiSignatureCmdlet
     {
-        private PipelineSecret? _apiSignature;
         private TokenSigner? _signer;
         private ClaimInput _commandLine = new ClaimInput();
         private long _inputNumber;
-        private bool _verbose;
         private HashSet<string>? _reportedNames;
 
         #region Parameters
@@ -68,19 +66,6 @@ namespace ConvTokens.PowerShell.Commands
         [Parameter]
         public IDictionary? AdditionalClaims { get; set; }
 
-        [Parameter]
-        [Secrets.DirectSecret]
-        public object? ApiSignature { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.SecretNameCompleter))]
-        public string ApiSignatureSecretName { get; set; } = CommandSupport.DefaultApiSignatureSecretName;
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.VaultNameCompleter))]
-        public string? Vault { get; set; }
 
         #endregion
 
@@ -88,8 +73,6 @@ namespace ConvTokens.PowerShell.Commands
 
         protected override void BeginProcessing()
         {
-            _verbose = CommandSupport.IsVerbose(this);
-            _apiSignature = new PipelineSecret(new SecretSource("ApiSignature", ApiSignature, ApiSignatureSecretName, Vault), WriteVerbose);
             // Only InputObject binds from the pipeline, so what is bound now came from the command line.
             _commandLine = FromBoundParameters();
         }
@@ -104,7 +87,7 @@ namespace ConvTokens.PowerShell.Commands
                 ClaimInput input;
                 if (InputObject is not null)
                 {
-                    if (_verbose) { ReportUnknownNames(InputObject); }
+                    if (IsVerbose) { ReportUnknownNames(InputObject); }
                     input = ClaimInput.FromObject(InputObject);
                     input.OverrideWith(_commandLine);
                 }
@@ -123,7 +106,7 @@ namespace ConvTokens.PowerShell.Commands
 
             var signer = Signer();
             var token = signer.CreateToken(claims);
-            if (_verbose)
+            if (IsVerbose)
             {
                 WriteVerbose($"Input #{_inputNumber}: signed token for notificationKey '{claims.NotificationKey}'" +
                     $"{(claims.UserId is null ? string.Empty : $", userId '{claims.UserId}'")}, amount {claims.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
@@ -131,15 +114,11 @@ namespace ConvTokens.PowerShell.Commands
             WriteObject(new InitializationToken(token, claims));
         }
 
-        public void Dispose()
-        {
-            _signer?.Dispose();
-            _apiSignature?.Dispose();
-        }
+        protected override void DisposeResources() => _signer?.Dispose();
 
         #endregion
 
-        private TokenSigner Signer() => _signer ??= new TokenSigner(CommandSupport.ReadOrStop(this, _apiSignature!));
+        private TokenSigner Signer() => _signer ??= new TokenSigner(ApiSignatureBytes());
 
         private ClaimInput FromBoundParameters() => ClaimInput.FromBoundParameters(MyInvocation.BoundParameters);
 

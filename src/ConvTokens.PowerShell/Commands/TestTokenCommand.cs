@@ -11,13 +11,11 @@ namespace ConvTokens.PowerShell.Commands
     [Cmdlet(VerbsDiagnostic.Test, "Token")]
     [OutputType(typeof(TokenValidationResult))]
     [OutputType(typeof(bool))]
-    public sealed class TestTokenCommand : PSCmdlet, IDisposable
+    public sealed class TestTokenCommand : ApiSignatureCmdlet
     {
-        private PipelineSecret? _apiSignature;
         private TokenVerifier? _verifier;
         private VerificationOptions _options = new VerificationOptions();
         private long _inputNumber;
-        private bool _verbose;
 
         #region Parameters
 
@@ -29,20 +27,6 @@ namespace ConvTokens.PowerShell.Commands
         [AllowEmptyString]
         [AllowNull]
         public object? Token { get; set; }
-
-        [Parameter]
-        [Secrets.DirectSecret]
-        public object? ApiSignature { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.SecretNameCompleter))]
-        public string ApiSignatureSecretName { get; set; } = CommandSupport.DefaultApiSignatureSecretName;
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.VaultNameCompleter))]
-        public string? Vault { get; set; }
 
         /// <summary>How far iat may lie in the future, and how much exp/nbf may be off; default 60 seconds.</summary>
         [Parameter]
@@ -64,7 +48,6 @@ namespace ConvTokens.PowerShell.Commands
 
         protected override void BeginProcessing()
         {
-            _verbose = CommandSupport.IsVerbose(this);
             if (ClockSkew < TimeSpan.Zero)
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(ClockSkew), "ClockSkew must not be negative."),
@@ -80,7 +63,6 @@ namespace ConvTokens.PowerShell.Commands
                 ClockSkew = ClockSkew,
                 MaximumAge = MyInvocation.BoundParameters.ContainsKey(nameof(MaximumAge)) ? MaximumAge : null,
             };
-            _apiSignature = new PipelineSecret(new SecretSource("ApiSignature", ApiSignature, ApiSignatureSecretName, Vault), WriteVerbose);
         }
 
         protected override void ProcessRecord()
@@ -110,7 +92,7 @@ namespace ConvTokens.PowerShell.Commands
             var outcome = prefixProblem is null
                 ? Verifier().Verify(token, _options, DateTimeOffset.UtcNow)
                 : new VerificationResult { Failure = TokenFailure.Malformed, Message = prefixProblem };
-            if (_verbose)
+            if (IsVerbose)
             {
                 WriteVerbose(outcome.IsValid
                     ? $"Token #{_inputNumber} is valid."
@@ -126,14 +108,10 @@ namespace ConvTokens.PowerShell.Commands
             }
         }
 
-        public void Dispose()
-        {
-            _verifier?.Dispose();
-            _apiSignature?.Dispose();
-        }
+        protected override void DisposeResources() => _verifier?.Dispose();
 
         #endregion
 
-        private TokenVerifier Verifier() => _verifier ??= new TokenVerifier(CommandSupport.ReadOrStop(this, _apiSignature!));
+        private TokenVerifier Verifier() => _verifier ??= new TokenVerifier(ApiSignatureBytes());
     }
 }
