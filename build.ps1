@@ -1,4 +1,3 @@
-#Requires -Version 7.4
 <#
 .SYNOPSIS
     The front door for building, testing, running and publishing ConvTokens.
@@ -30,6 +29,7 @@
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Publish -Repository PSGallery -Vault Release -ProjectUri https://github.com/<owner>/ConvTokens
 #>
+#Requires -Version 7.4
 [CmdletBinding()]
 param(
     # One or more tasks; 'Build,Test' works from 'pwsh -File' too.
@@ -256,6 +256,9 @@ function Invoke-Task([string] $Name) {
     }
 }
 
+# 'pwsh -File' passes 'a,b' as one string: lists are split here.
 $Task = @($Task -split ',' | ForEach-Object Trim | Where-Object { $_ })
+$TestPath = @($TestPath -split ',' | ForEach-Object Trim | Where-Object { $_ })
+$TestTag = @($TestTag -split ',' | ForEach-Object Trim | Where-Object { $_ })
 $needsPackage = ($Task -contains 'Test') -and (Test-PackageNeeded -Path (Get-SelectedTestPath) -Tag $TestTag)
 foreach ($name in (Resolve-TaskPlan -Task $Task -TestNeedsPackage:$needsPackage)) { Invoke-Task $name }

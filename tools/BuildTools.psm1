@@ -315,7 +315,7 @@ function New-ReleaseError([string] $Id, [string] $Message, [object] $Target, [Ma
     ignored), one 'XY path' line each. Empty when the tree is clean.
 #>
 function Get-UncommittedChange {
-    [OutputType([string[]])]
+    [OutputType([string])]
     param([Parameter(Mandatory)] [string] $Path)
     if (-not (Get-Command git -CommandType Application -ErrorAction Ignore)) {
         throw (New-ReleaseError 'ReleaseGitUnavailable' "git is not installed, so the working tree at '$Path' cannot be checked for uncommitted changes. Install git and publish from a clone." $Path 'NotInstalled')
@@ -324,7 +324,7 @@ function Get-UncommittedChange {
     if ($LASTEXITCODE -ne 0) {
         throw (New-ReleaseError 'ReleaseGitUnavailable' "'$Path' is not a git working tree ($(@($lines)[0])). Publish from a clone of the repository." $Path 'ObjectNotFound')
     }
-    , @($lines | ForEach-Object { "$_" } | Where-Object { $_ })
+    $lines | ForEach-Object { "$_" } | Where-Object { $_ }
 }
 
 # The API key as a SecureString, from the vault; every failure is an error that names the secret and the vault.
@@ -371,6 +371,7 @@ function Read-ApiKey([string] $SecretName, [string] $Vault, [string] $Repository
     given; it is passed to Publish-PSResource only and never written anywhere.
 #>
 function Publish-Release {
+    [CmdletBinding()]
     param(
         # The repository's working tree: checked with git, and its CHANGELOG.md read.
         [Parameter(Mandatory)] [string] $RepositoryRoot,
@@ -384,7 +385,7 @@ function Publish-Release {
         [switch] $WhatIf
     )
     $ErrorActionPreference = 'Stop'
-    $changes = Get-UncommittedChange -Path $RepositoryRoot
+    $changes = @(Get-UncommittedChange -Path $RepositoryRoot)
     if ($changes.Count -gt 0) {
         $shown = ($changes | Select-Object -First 10) -join '; '
         $more = if ($changes.Count -gt 10) { "; and $($changes.Count - 10) more" } else { '' }
