@@ -260,5 +260,7 @@ function Invoke-Task([string] $Name) {
 $Task = @($Task -split ',' | ForEach-Object Trim | Where-Object { $_ })
 $TestPath = @($TestPath -split ',' | ForEach-Object Trim | Where-Object { $_ })
 $TestTag = @($TestTag -split ',' | ForEach-Object Trim | Where-Object { $_ })
+if ($ProjectUri) { Assert-ManifestAddress -Name ProjectUri -Value $ProjectUri }
+if ($IconUri) { Assert-ManifestAddress -Name IconUri -Value $IconUri }
 $needsPackage = ($Task -contains 'Test') -and (Test-PackageNeeded -Path (Get-SelectedTestPath) -Tag $TestTag)
 foreach ($name in (Resolve-TaskPlan -Task $Task -TestNeedsPackage:$needsPackage)) { Invoke-Task $name }

@@ -138,6 +138,19 @@ function Get-ChangelogEntry {
 
 <#
 .SYNOPSIS
+    Refuses a manifest address (-ProjectUri, -IconUri) that is not an absolute https address.
+#>
+function Assert-ManifestAddress {
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [uri] $Value)
+    if (-not ($Value.IsAbsoluteUri -and $Value.Scheme -eq 'https')) {
+        throw [Management.Automation.ErrorRecord]::new(
+            [ArgumentException]::new("-$Name '$Value' is not an absolute https address. Give the address of a page that exists, e.g. https://github.com/<owner>/ConvTokens, or leave it out."),
+            'ManifestUriInvalid', [Management.Automation.ErrorCategory]::InvalidArgument, $Value)
+    }
+}
+
+<#
+.SYNOPSIS
     Stamps the version, the release notes and the optional project and icon addresses into a module
     manifest copied from the source ConvTokens.psd1 (which holds ModuleVersion = '0.0.0' and ReleaseNotes = '').
 #>
@@ -150,13 +163,8 @@ function Set-ManifestReleaseData {
         [uri] $ProjectUri,
         [uri] $IconUri
     )
-    foreach ($address in @(@{ Name = 'ProjectUri'; Value = $ProjectUri }, @{ Name = 'IconUri'; Value = $IconUri })) {
-        if ($null -ne $address.Value -and -not ($address.Value.IsAbsoluteUri -and $address.Value.Scheme -eq 'https')) {
-            throw [Management.Automation.ErrorRecord]::new(
-                [ArgumentException]::new("-$($address.Name) '$($address.Value)' is not an absolute https address. Give the address of a page that exists, e.g. https://github.com/<owner>/ConvTokens, or leave it out."),
-                'ManifestUriInvalid', [Management.Automation.ErrorCategory]::InvalidArgument, $address.Value)
-        }
-    }
+    if ($ProjectUri) { Assert-ManifestAddress -Name ProjectUri -Value $ProjectUri }
+    if ($IconUri) { Assert-ManifestAddress -Name IconUri -Value $IconUri }
     $text = Get-Content -LiteralPath $Path -Raw -Encoding utf8
     $versionPattern = "(?m)^(\s*)ModuleVersion\s*=\s*'[^']*'"
     $notesPattern = "(?m)^(\s*)ReleaseNotes\s*=\s*''[ \t]*\r?\n"
@@ -387,7 +395,10 @@ function Publish-Release {
     $ErrorActionPreference = 'Stop'
     $changes = @(Get-UncommittedChange -Path $RepositoryRoot)
     if ($changes.Count -gt 0) {
-        $shown = ($changes | Select-Object -First 10) -join '; '
+        $shown = ($changes | Select-Object -First 10 | ForEach-Object {
+                $state = switch -Regex ($_.Substring(0, 2)) { '\?\?' { 'untracked' } 'D' { 'deleted' } 'R' { 'renamed' } 'A' { 'added' } default { 'modified' } }
+                "$($_.Substring(3)) ($state)"
+            }) -join ', '
         $more = if ($changes.Count -gt 10) { "; and $($changes.Count - 10) more" } else { '' }
         throw (New-ReleaseError 'ReleaseTreeDirty' "The working tree at '$RepositoryRoot' has $($changes.Count) uncommitted change(s): $shown$more. A release is built from committed sources only: commit or stash them, then publish again. Nothing was published." $RepositoryRoot)
     }
@@ -454,5 +465,5 @@ function Publish-Release {
 
 #endregion
 
-Export-ModuleMember -Function Resolve-TaskPlan, Test-PackageNeeded, Get-ChangelogEntry, Set-ManifestReleaseData, Get-ManifestReleaseNote,
+Export-ModuleMember -Function Resolve-TaskPlan, Test-PackageNeeded, Get-ChangelogEntry, Assert-ManifestAddress, Set-ManifestReleaseData, Get-ManifestReleaseNote,
     Get-SandboxEnvironment, Get-SandboxState, Invoke-SandboxedPwsh, Get-UncommittedChange, Publish-Release

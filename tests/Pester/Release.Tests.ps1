@@ -173,8 +173,35 @@ Describe 'Uncommitted changes' {
     }
 }
 
+Describe 'PSResourceGet sandbox' {
+    It "tells when PSResourceGet's store or user scope lies outside the folder (here: this test process's own)" {
+        $state = Get-SandboxState -Root $TestDrive
+        $state.Contained | Should -BeFalse
+        $state.RepositoryStore | Should -BeExactly ([Environment]::GetFolderPath('LocalApplicationData'))
+    }
+
+    It 'moves both under the folder for a child pwsh on this OS, before PSResourceGet loads' {
+        $root = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'probe')).FullName
+        $out = Invoke-SandboxedPwsh -Root $root -Script "'loaded:' + [bool](Get-Module Microsoft.PowerShell.PSResourceGet); `$s = Get-SandboxState -Root '$root'; 'store:' + `$s.RepositoryStore; 'scope:' + `$s.CurrentUserScope" -PwshCommand $PwshCommand
+        $out | Should -Contain 'sandbox:ok'
+        $out | Should -Contain 'loaded:False'
+        $store = ($out | Where-Object { $_ -like 'store:*' }) -replace '^store:'
+        $scope = ($out | Where-Object { $_ -like 'scope:*' }) -replace '^scope:'
+        $store | Should -BeLike "$root*"
+        $scope | Should -BeLike "$root*"
+    }
+}
+
 Describe 'Publish' {
     BeforeAll {
+        # What this process's (the developer's) PowerShell has, to show the sandboxed run left it alone.
+        function Get-RealPSResourceState {
+            $store = Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'PSResourceGet/PSResourceRepository.xml'
+            $scope = if ($IsWindows) { Join-Path ([Environment]::GetFolderPath('MyDocuments')) 'PowerShell/Modules/ConvTokens' } else { Join-Path $HOME '.local/share/powershell/Modules/ConvTokens' }
+            $storeState = if (Test-Path $store) { (Get-FileHash $store).Hash + '@' + (Get-Item $store).LastWriteTimeUtc.Ticks } else { 'absent' }
+            "$storeState|$(Test-Path $scope)"
+        }
+        $script:RealBefore = Get-RealPSResourceState
         $script:ApiKey = 'ct-test-api-key-5d1f0b'
         $script:Sandbox = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'publish')).FullName
         $script:Output = Invoke-ReleaseSandbox -Root $Sandbox -Version $Version -Script @"
@@ -231,6 +258,11 @@ finally {
         $files | Should -Contain 'Dependencies'
     }
 
+    It "leaves this user's own repository store and module folder as they were" {
+        Skip-WhenSandboxEscaped $Output
+        Get-RealPSResourceState | Should -BeExactly $RealBefore
+    }
+
     It 'unregisters the repository it registered, and never shows the API key, even with -Verbose' {
         Skip-WhenSandboxEscaped $Output
         $Output | Should -Contain 'unregistered:True'
@@ -244,6 +276,9 @@ Describe 'Publish refusals' {
         # Each case prints 'case|<error id>|<message>|packaged:<n>|feed:<n>'; the packaging step counts its calls.
         $script:Output = Invoke-ReleaseSandbox -Root $Sandbox -Version $Version -Script @"
 Register-SecretVault -Name Empty -ModuleName Microsoft.PowerShell.SecretStore
+Register-SecretVault -Name Odd -ModuleName Microsoft.PowerShell.SecretStore
+Set-Secret -Name Blank -Secret ([securestring]::new()) -Vault Odd
+Set-Secret -Name Table -Secret @{ key = 'x' } -Vault Odd
 `$feed = (New-Item -ItemType Directory (Join-Path `$Work 'feed')).FullName
 `$seeded = (New-Item -ItemType Directory (Join-Path `$Work 'seeded')).FullName
 `$listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); `$listener.Start(); `$port = `$listener.LocalEndpoint.Port; `$listener.Stop()
@@ -270,6 +305,9 @@ try {
         offline     = @{ RepositoryRoot = `$clean; Repository = 'ConvTokensOffline' }
         exists      = @{ RepositoryRoot = `$clean; Repository = 'ConvTokensSeeded' }
         nokey       = @{ RepositoryRoot = `$clean; Repository = 'ConvTokensRelease'; Vault = 'Empty' }
+        novault     = @{ RepositoryRoot = `$clean; Repository = 'ConvTokensRelease'; Vault = 'NoSuchVault' }
+        blankkey    = @{ RepositoryRoot = `$clean; Repository = 'ConvTokensRelease'; Vault = 'Odd'; ApiKeySecretName = 'Blank' }
+        tablekey    = @{ RepositoryRoot = `$clean; Repository = 'ConvTokensRelease'; Vault = 'Odd'; ApiKeySecretName = 'Table' }
         whatif      = @{ RepositoryRoot = `$modified; Repository = 'ConvTokensRelease'; WhatIf = `$true }
     }
     foreach (`$case in `$cases.Keys) {
@@ -277,6 +315,15 @@ try {
         try { Publish-Release -Version `$Version -NewPackage `$NewPackage @arguments | Out-Null; `$id = 'none'; `$message = '' }
         catch { `$id = `$_.FullyQualifiedErrorId; `$message = `$_.Exception.Message }
         "`$case|`$id|`$message|packaged:`$global:Packaged|feed:`$(@(Get-ChildItem `$feed).Count)"
+    }
+    # Without SecretManagement at all (only pwsh's own modules on the path).
+    Remove-Module Microsoft.PowerShell.SecretManagement
+    `$env:PSModulePath = Join-Path `$PSHOME 'Modules'
+    if (Get-Command Get-Secret -ErrorAction Ignore) { 'nosecretmanagement|skipped' }
+    else {
+        try { Publish-Release -RepositoryRoot `$clean -Version `$Version -Repository ConvTokensRelease -Vault Any -NewPackage `$NewPackage | Out-Null; `$id = 'none'; `$message = '' }
+        catch { `$id = `$_.FullyQualifiedErrorId; `$message = `$_.Exception.Message }
+        "nosecretmanagement|`$id|`$message|packaged:`$global:Packaged|feed:0"
     }
     # A local folder needs no key: with no -Vault, the empty vault is never asked.
     `$plain = Publish-Release -RepositoryRoot `$clean -Version `$Version -Repository ConvTokensRelease -NewPackage `$NewPackage
@@ -295,8 +342,8 @@ finally {
         }
     }
     It 'refuses <Case> with <Id>, before packaging or uploading anything' -ForEach @(
-        @{ Case = 'modified'; Id = 'ReleaseTreeDirty'; Message = "*has 1 uncommitted change(s):  M README.md. A release is built from committed sources only: commit or stash them, then publish again. Nothing was published." }
-        @{ Case = 'untracked'; Id = 'ReleaseTreeDirty'; Message = '*has 1 uncommitted change(s): ?? Extra.cs.*commit or stash them*' }
+        @{ Case = 'modified'; Id = 'ReleaseTreeDirty'; Message = "*has 1 uncommitted change(s): README.md (modified). A release is built from committed sources only: commit or stash them, then publish again. Nothing was published." }
+        @{ Case = 'untracked'; Id = 'ReleaseTreeDirty'; Message = '*has 1 uncommitted change(s): Extra.cs (untracked).*commit or stash them*' }
         @{ Case = 'missing'; Id = 'ReleaseChangelogMissing'; Message = "CHANGELOG.md has no entry for ConvTokens <v>. Add a '## <v> — ????-??-??' section with what changed, commit it, then publish again. Nothing was published." }
         @{ Case = 'unreleased'; Id = 'ReleaseChangelogUnreleased'; Message = "CHANGELOG.md's entry for ConvTokens <v> has 'unreleased' where the release date belongs. Change its heading to '## <v> — ????-??-??', commit it, then publish again. Nothing was published." }
         @{ Case = 'empty'; Id = 'ReleaseChangelogEmpty'; Message = "CHANGELOG.md's entry for ConvTokens <v> says nothing under its heading*" }
@@ -304,7 +351,10 @@ finally {
         @{ Case = 'offline'; Id = 'ReleaseRepositoryUnavailable'; Message = "Could not check whether ConvTokens <v> is already in repository 'ConvTokensOffline' (http://127.0.0.1:*/api/v2): *Nothing was published." }
         @{ Case = 'exists'; Id = 'ReleaseVersionExists'; Message = "ConvTokens <v> is already in repository 'ConvTokensSeeded' (file:///*), and a version is published once. Raise VersionPrefix in Directory.Build.props*" }
         @{ Case = 'nokey'; Id = 'ReleaseApiKeyNotFound'; Message = "There is no secret 'ConvTokens.GalleryApiKey' in vault 'Empty', so there is no API key for 'ConvTokensRelease'. Store the key with 'Set-Secret -Name ConvTokens.GalleryApiKey -Vault Empty'*" }
-        @{ Case = 'whatif'; Id = 'ReleaseTreeDirty'; Message = '*uncommitted change(s):  M README.md.*' }
+        @{ Case = 'whatif'; Id = 'ReleaseTreeDirty'; Message = '*uncommitted change(s): README.md (modified).*' }
+        @{ Case = 'novault'; Id = 'ReleaseApiKeyUnavailable'; Message = "The API key for 'ConvTokensRelease' could not be read from secret 'ConvTokens.GalleryApiKey' in vault 'NoSuchVault': Vault not found in registry: NoSuchVault Nothing was published." }
+        @{ Case = 'blankkey'; Id = 'ReleaseApiKeyEmpty'; Message = "Secret 'Blank' in vault 'Odd' is empty; store the API key for 'ConvTokensRelease' with 'Set-Secret -Name Blank -Vault Odd', then publish again. Nothing was published." }
+        @{ Case = 'tablekey'; Id = 'ReleaseApiKeyTypeUnsupported'; Message = "Secret 'Table' in vault 'Odd' holds a Hashtable; an API key is stored as a string or SecureString ('Set-Secret -Name Table -Vault Odd'). Nothing was published." }
     ) {
         Skip-WhenSandboxEscaped $Output
         $result = Get-Case $Case
@@ -314,7 +364,16 @@ finally {
         $result.Feed | Should -BeExactly 'feed:0'
     }
 
-    It 'publishes to a local folder without a key, never asking the vault' {
+    It 'says how to install SecretManagement when a key is needed and it is missing (ReleaseSecretManagementMissing)' {
+        Skip-WhenSandboxEscaped $Output
+        if ($Output -contains 'nosecretmanagement|skipped') { Set-ItResult -Skipped -Because "a SecretManagement module is installed in pwsh's own module folder" }
+        $result = Get-Case 'nosecretmanagement'
+        $result.Id | Should -BeExactly 'ReleaseSecretManagementMissing'
+        $result.Message | Should -BeLike "Publishing to 'ConvTokensRelease' reads its API key with Get-Secret, but Microsoft.PowerShell.SecretManagement is not installed. Install it (Install-PSResource Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore), register a vault, store the key with 'Set-Secret -Name ConvTokens.GalleryApiKey -Vault Any', then publish again."
+        $result.Packaged | Should -BeExactly 'packaged:0'
+    }
+
+    It 'publishes to a local folder without a key, never asking a vault or SecretManagement' {
         Skip-WhenSandboxEscaped $Output
         $Output | Should -Contain 'plain|True|no API key (a local folder repository)|feed:1'
     }
