@@ -270,6 +270,78 @@ finally {
     }
 }
 
+Describe 'Publish to a remote repository' {
+    BeforeAll {
+        $script:ApiKey = 'ct-remote-api-key-93c2aa'
+        $script:Sandbox = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'remote')).FullName
+        # A loopback NuGet v2 feed: it answers the version look-up with an empty feed and takes the upload,
+        # recording whether the upload carried the API key (never the key itself). At most 6 requests, 60 s.
+        $script:Output = Invoke-ReleaseSandbox -Root $Sandbox -Version $Version -Script @"
+Register-SecretVault -Name Release -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+Set-Secret -Name ConvTokens.GalleryApiKey -Secret '$ApiKey'
+`$probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); `$probe.Start(); `$port = `$probe.LocalEndpoint.Port; `$probe.Stop()
+`$listener = [Net.HttpListener]::new()
+`$listener.Prefixes.Add("http://127.0.0.1:`$port/")
+`$listener.Start()
+`$seen = [Collections.Concurrent.ConcurrentQueue[string]]::new()
+`$feed = Start-ThreadJob -ArgumentList `$listener, `$seen, `$port, '$ApiKey' -ScriptBlock {
+    param(`$listener, `$seen, `$port, `$expected)
+    `$deadline = [datetime]::UtcNow.AddSeconds(60)
+    for (`$i = 0; `$i -lt 6 -and [datetime]::UtcNow -lt `$deadline -and `$listener.IsListening; `$i++) {
+        try { `$next = `$listener.GetContextAsync(); if (-not `$next.Wait(30000)) { break }; `$context = `$next.Result } catch { break }
+        `$request = `$context.Request
+        `$seen.Enqueue("`$(`$request.HttpMethod) `$(`$request.Url.AbsolutePath) key-matches:`$(`$request.Headers['X-NuGet-ApiKey'] -ceq `$expected)")
+        if (`$request.HttpMethod -eq 'GET') {
+            `$body = [Text.Encoding]::UTF8.GetBytes("<?xml version='1.0' encoding='utf-8'?><feed xml:base='http://127.0.0.1:`$port/api/v2' xmlns='http://www.w3.org/2005/Atom' xmlns:d='http://schemas.microsoft.com/ado/2007/08/dataservices' xmlns:m='http://schemas.microsoft.com/ado/2007/08/dataservices/metadata'><m:count>0</m:count><id>http://127.0.0.1/api/v2/Packages</id><title /><updated>2026-12-01T00:00:00Z</updated><author><name /></author></feed>")
+            `$context.Response.ContentType = 'application/atom+xml;type=feed;charset=utf-8'
+            `$context.Response.OutputStream.Write(`$body, 0, `$body.Length)
+        }
+        else { `$request.InputStream.CopyTo([IO.Stream]::Null); `$context.Response.StatusCode = 201 }
+        `$context.Response.Close()
+    }
+}
+Register-PSResourceRepository -Name ConvTokensRemote -Uri "http://127.0.0.1:`$port/api/v2" -Trusted
+try {
+    `$clone = New-ReleaseClone 'clone' "## `$Version — 2026-11-30``n``n- Everything.``n"
+    Publish-Release -RepositoryRoot `$clone -Version `$Version -Repository ConvTokensRemote -NewPackage `$NewPackage -WhatIf *>&1 | ForEach-Object { "`$_" }
+    `$release = `$null
+    Publish-Release -RepositoryRoot `$clone -Version `$Version -Repository ConvTokensRemote -NewPackage `$NewPackage -Verbose *>&1 |
+        ForEach-Object { if (`$_.PSObject.TypeNames -contains 'ConvTokens.Build.Release') { `$release = `$_ } else { "`$_" } }
+    'published:' + `$release.Published
+}
+finally {
+    `$listener.Stop()
+    `$null = `$feed | Wait-Job -Timeout 10
+    `$seen.ToArray() | ForEach-Object { 'feed-saw:' + `$_ }
+    Unregister-PSResourceRepository -Name ConvTokensRemote
+    'unregistered:' + (-not (Get-PSResourceRepository -Name ConvTokensRemote -ErrorAction Ignore))
+}
+"@
+    }
+
+    It '-WhatIf names the secret and the default vault the key would come from' {
+        Skip-WhenSandboxEscaped $Output
+        $Output | Where-Object { $_ -like 'What if: *' } |
+            Should -BeLike "What if: publishing ConvTokens $Version (*) to repository 'ConvTokensRemote' (http://127.0.0.1:*/api/v2) with the API key from secret 'ConvTokens.GalleryApiKey' in the default vault. Nothing was published."
+    }
+
+    It 'checks the version, then uploads with the API key read from the default vault' {
+        Skip-WhenSandboxEscaped $Output
+        $Output | Should -Contain 'published:True'
+        # One look-up per Publish-Release (-WhatIf included), one upload, which carried the key.
+        @($Output | Where-Object { $_ -like 'feed-saw:*' }) | Should -Be @(
+            'feed-saw:GET /api/v2/FindPackagesById() key-matches:False'
+            'feed-saw:GET /api/v2/FindPackagesById() key-matches:False'
+            'feed-saw:PUT /api/v2/package/ key-matches:True')
+        $Output | Should -Contain 'unregistered:True'
+    }
+
+    It 'never shows the API key, even with -Verbose' {
+        Skip-WhenSandboxEscaped $Output
+        ($Output -join "`n") | Should -Not -Match ([regex]::Escape($ApiKey))
+    }
+}
+
 Describe 'Publish refusals' {
     BeforeAll {
         $script:Sandbox = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'refusals')).FullName
