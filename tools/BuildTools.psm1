@@ -456,8 +456,17 @@ function Publish-Release {
     }
     $publish = @{ NupkgPath = $package; Repository = $Repository; ErrorAction = 'Stop' }
     if ($apiKey) { $publish.ApiKey = [Net.NetworkCredential]::new('', $apiKey).Password }
-    try { Publish-PSResource @publish }
-    finally { $publish.Remove('ApiKey') }
+    # NuGet writes its user settings file relative to the process's directory when the user has no
+    # application-data folder: keep such a stray file in the package folder, out of the working tree.
+    $directory = [Environment]::CurrentDirectory
+    try {
+        [Environment]::CurrentDirectory = Split-Path $package
+        Publish-PSResource @publish
+    }
+    finally {
+        [Environment]::CurrentDirectory = $directory
+        $publish.Remove('ApiKey')
+    }
     $result.Published = $true
     Write-Host "Published $Name $Version to repository '$Repository' ($($target.Uri))."
     $result

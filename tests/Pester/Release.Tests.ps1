@@ -214,10 +214,16 @@ try {
     `$plan = Publish-Release -RepositoryRoot `$clone -Version `$Version -Repository ConvTokensRelease -Vault ReleaseTest -NewPackage `$NewPackage -WhatIf -Verbose *>&1 | ForEach-Object { "`$_" }
     `$plan
     'whatif-feed:' + @(Get-ChildItem `$feed).Count
+    # Published from inside the clone, as build.ps1 does; without a user config folder NuGet would
+    # write NuGet/NuGet.Config into the process's directory.
+    if (`$env:XDG_CONFIG_HOME) { Remove-Item -Recurse -Force `$env:XDG_CONFIG_HOME }
+    Set-Location `$clone; [Environment]::CurrentDirectory = `$clone
     `$release = Publish-Release -RepositoryRoot `$clone -Version `$Version -Repository ConvTokensRelease -Vault ReleaseTest -NewPackage `$NewPackage -Verbose *>&1 |
         ForEach-Object { if (`$_ -is [psobject] -and `$_.PSObject.TypeNames -contains 'ConvTokens.Build.Release') { `$released = `$_ } else { "`$_" } }
     `$release
     'published:' + `$released.Published
+    'clone-clean:' + (-not (git -C `$clone status --porcelain --untracked-files=all))
+    Set-Location `$Root; [Environment]::CurrentDirectory = `$Root
     'feed:' + ((Get-ChildItem `$feed -Name) -join ',')
     Install-PSResource -Name ConvTokens -Repository ConvTokensRelease -Scope CurrentUser -TrustRepository -Quiet
     `$module = Import-Module ConvTokens -PassThru
@@ -242,6 +248,7 @@ finally {
     It 'publishes to a local folder repository, installs from it into a clean user scope, imports by name and mints' {
         Skip-WhenSandboxEscaped $Output
         $Output | Should -Contain 'published:True'
+        $Output | Should -Contain 'clone-clean:True'
         $Output | Should -Contain "feed:ConvTokens.$Version.nupkg"
         $Output | Should -Contain "Published ConvTokens $Version to repository 'ConvTokensRelease' ($([uri]::new((Join-Path $Sandbox 'feed'), [UriKind]::Absolute).AbsoluteUri))."
         $Output | Should -Contain 'base-in-sandbox:True'
