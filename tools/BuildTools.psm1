@@ -216,10 +216,11 @@ function Get-ManifestReleaseNote {
     [Environment]::GetFolderPath('LocalApplicationData')/PSResourceGet/PSResourceRepository.xml and
     installs -Scope CurrentUser under [Environment]::GetFolderPath('MyDocuments')/PowerShell on Windows
     and $HOME/.local/share/powershell on Linux and macOS. .NET derives LocalApplicationData from
-    XDG_DATA_HOME (else $HOME/.local/share) on Linux, from $HOME (Library/Application Support) on
-    macOS, and from the shell's known-folder API on Windows, which reads the user's registry and may
-    or may not follow USERPROFILE/LOCALAPPDATA. Assert-Sandbox (run first in the child) checks the
-    result, so a machine where the redirection does not hold is detected before anything is touched.
+    XDG_DATA_HOME (else $HOME/.local/share) on Linux, from the home folder (Library/Application
+    Support) on macOS, and from the shell's known-folder API on Windows, which reads the user's
+    registry and may or may not follow USERPROFILE/LOCALAPPDATA. Get-SandboxState (run first in the
+    child by Invoke-SandboxedPwsh) checks the result, so a machine where the redirection does not hold
+    is detected before anything is touched.
 #>
 function Get-SandboxEnvironment {
     [OutputType([Collections.Specialized.OrderedDictionary])]
@@ -239,7 +240,9 @@ function Get-SandboxEnvironment {
         $null = New-Item -ItemType Directory -Force (Join-Path $userHome 'Documents')
     }
     elseif ($IsMacOS) {
-        # .NET 8+ on macOS: LocalApplicationData is $HOME/Library/Application Support.
+        # .NET 8+ on macOS: LocalApplicationData is the user's Library/Application Support, found from
+        # HOME, or through Foundation, whose home CoreFoundation takes from CFFIXED_USER_HOME when set.
+        $variables.CFFIXED_USER_HOME = $userHome
         $null = New-Item -ItemType Directory -Force (Join-Path $userHome 'Library/Application Support')
     }
     else {
