@@ -100,6 +100,13 @@ Describe 'CHANGELOG entries' {
         { Get-ChangelogEntry -Path (Join-Path $TestDrive 'missing.md') -Version 0.1.0 } | Should -Throw -ErrorId 'ChangelogNotFound'
     }
 
+    It 'makes the release notes from the entry, or none when the version has no entry' {
+        $path = Write-Changelog "## 0.1.0 — unreleased`n`n- Soon.`n`n## 0.2.0 — 2027-01-15`n`n### Fixed`n- It.`n"
+        Get-ManifestReleaseNote -ChangelogPath $path -Version 0.2.0 | Should -BeExactly "0.2.0 — 2027-01-15`n`n### Fixed`n- It.`n`nEvery version: CHANGELOG.md in the module folder."
+        Get-ManifestReleaseNote -ChangelogPath $path -Version 0.1.0 | Should -BeExactly "0.1.0 — unreleased`n`n- Soon.`n`nEvery version: CHANGELOG.md in the module folder."
+        Get-ManifestReleaseNote -ChangelogPath $path -Version 0.3.0 | Should -BeExactly ''
+    }
+
     It "has an entry for the repository's own version (the built manifest's release notes)" {
         $props = [xml](Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props'))
         $version = @($props.Project.PropertyGroup.VersionPrefix | Where-Object { $_ })[0].Trim()
