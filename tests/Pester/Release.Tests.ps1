@@ -319,7 +319,7 @@ try {
     `$clone = New-ReleaseClone 'clone' "## `$Version — 2026-11-30``n``n- Everything.``n"
     Publish-Release -RepositoryRoot `$clone -Version `$Version -Repository ConvTokensRemote -NewPackage `$NewPackage -WhatIf *>&1 | ForEach-Object { "`$_" }
     `$release = `$null
-    Publish-Release -RepositoryRoot `$clone -Version `$Version -Repository ConvTokensRemote -NewPackage `$NewPackage -Verbose *>&1 |
+    Publish-Release -RepositoryRoot `$clone -Version `$Version -Repository ConvTokensRemote -NewPackage `$NewPackage -Verbose -Debug *>&1 |
         ForEach-Object { if (`$_.PSObject.TypeNames -contains 'ConvTokens.Build.Release') { `$release = `$_ } else { "`$_" } }
     'published:' + `$release.Published
 }
@@ -350,8 +350,9 @@ finally {
         $Output | Should -Contain 'unregistered:True'
     }
 
-    It 'never shows the API key, even with -Verbose' {
+    It 'never shows the API key, even with -Verbose and -Debug' {
         Skip-WhenSandboxEscaped $Output
+        $Output | Where-Object { $_ -like 'In PublishPSResource::PushNupkg()*' } | Should -Not -BeNullOrEmpty
         ($Output -join "`n") | Should -Not -Match ([regex]::Escape($ApiKey))
     }
 }
