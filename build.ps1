@@ -263,4 +263,15 @@ $TestTag = @($TestTag -split ',' | ForEach-Object Trim | Where-Object { $_ })
 if ($ProjectUri) { Assert-ManifestAddress -Name ProjectUri -Value $ProjectUri }
 if ($IconUri) { Assert-ManifestAddress -Name IconUri -Value $IconUri }
 $needsPackage = ($Task -contains 'Test') -and (Test-PackageNeeded -Path (Get-SelectedTestPath) -Tag $TestTag)
-foreach ($name in (Resolve-TaskPlan -Task $Task -TestNeedsPackage:$needsPackage)) { Invoke-Task $name }
+try {
+    foreach ($name in (Resolve-TaskPlan -Task $Task -TestNeedsPackage:$needsPackage)) { Invoke-Task $name }
+}
+catch {
+    # A refusal of our own is a message to act on, not a script failure: its id, then the text
+    # wrapped at words to the window (PowerShell's error view breaks long lines inside words).
+    if ($_.FullyQualifiedErrorId -notmatch '^(Release|Changelog|Manifest)[A-Za-z]+$') { throw }
+    $width = try { [Math]::Max(40, $Host.UI.RawUI.WindowSize.Width - 1) } catch { 100 }
+    Write-Host "build.ps1 stopped ($($_.FullyQualifiedErrorId)):" -ForegroundColor Red
+    Format-WrappedText -Text $_.Exception.Message -Width $width | ForEach-Object { Write-Host $_ -ForegroundColor Red }
+    exit 1
+}

@@ -316,6 +316,22 @@ if (-not `$sandbox.Contained) { "sandbox:escaped `$(`$sandbox.RepositoryStore) |
 
 #region Publish
 
+<#
+.SYNOPSIS
+    Text broken into lines of at most Width characters at spaces (a longer word keeps its own line).
+#>
+function Format-WrappedText {
+    [OutputType([string])]
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Text, [ValidateRange(20, 10000)] [int] $Width = 80)
+    $line = ''
+    foreach ($word in ($Text -split ' ' | Where-Object { $_ })) {
+        if ($line -and $line.Length + 1 + $word.Length -gt $Width) { $line; $line = $word }
+        elseif ($line) { $line += " $word" }
+        else { $line = $word }
+    }
+    if ($line) { $line }
+}
+
 function New-ReleaseError([string] $Id, [string] $Message, [object] $Target, [Management.Automation.ErrorCategory] $Category = 'InvalidOperation') {
     [Management.Automation.ErrorRecord]::new([InvalidOperationException]::new($Message), $Id, $Category, $Target)
 }
@@ -477,5 +493,5 @@ function Publish-Release {
 
 #endregion
 
-Export-ModuleMember -Function Resolve-TaskPlan, Test-PackageNeeded, Get-ChangelogEntry, Assert-ManifestAddress, Set-ManifestReleaseData, Get-ManifestReleaseNote,
+Export-ModuleMember -Function Format-WrappedText, Resolve-TaskPlan, Test-PackageNeeded, Get-ChangelogEntry, Assert-ManifestAddress, Set-ManifestReleaseData, Get-ManifestReleaseNote,
     Get-SandboxEnvironment, Get-SandboxState, Invoke-SandboxedPwsh, Get-UncommittedChange, Publish-Release

@@ -37,6 +37,15 @@ Describe 'build.ps1 tasks' {
         Test-PackageNeeded -Path (Join-Path $RepoRoot 'tests/Pester/TestToken.Tests.ps1') | Should -BeFalse
     }
 
+    It 'wraps a refusal at words to the window width' {
+        $text = "CHANGELOG.md's entry for ConvTokens 0.1.0 has 'unreleased' where the release date belongs."
+        @(Format-WrappedText -Text $text -Width 40) | Should -Be @(
+            "CHANGELOG.md's entry for ConvTokens",
+            "0.1.0 has 'unreleased' where the",
+            'release date belongs.')
+        @(Format-WrappedText -Text ('a' * 50 + ' b') -Width 40) | Should -Be @(('a' * 50), 'b')
+    }
+
     It 'has no function named like the Invoke-Build tool, documents every task, and takes no API key as text' {
         $script = Join-Path $RepoRoot 'build.ps1'
         $ast = [Management.Automation.Language.Parser]::ParseFile($script, [ref] $null, [ref] $null)
