@@ -318,13 +318,15 @@ if (-not `$sandbox.Contained) { "sandbox:escaped `$(`$sandbox.RepositoryStore) |
 
 <#
 .SYNOPSIS
-    Text broken into lines of at most Width characters at spaces (a longer word keeps its own line).
+    Text broken into lines of at most Width characters at spaces, never inside a 'quoted' command or
+    name (a longer word keeps its own line).
 #>
 function Format-WrappedText {
     [OutputType([string])]
     param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Text, [ValidateRange(20, 10000)] [int] $Width = 80)
     $line = ''
-    foreach ($word in ($Text -split ' ' | Where-Object { $_ })) {
+    $words = [regex]::Matches($Text, "(?<=^|\s)'[^']*'[,.;:)]*(?=\s|$)|\S+").Value
+    foreach ($word in $words) {
         if ($line -and $line.Length + 1 + $word.Length -gt $Width) { $line; $line = $word }
         elseif ($line) { $line += " $word" }
         else { $line = $word }

@@ -37,13 +37,17 @@ Describe 'build.ps1 tasks' {
         Test-PackageNeeded -Path (Join-Path $RepoRoot 'tests/Pester/TestToken.Tests.ps1') | Should -BeFalse
     }
 
-    It 'wraps a refusal at words to the window width' {
+    It 'wraps a refusal at words to the window width, keeping quoted names whole' {
         $text = "CHANGELOG.md's entry for ConvTokens 0.1.0 has 'unreleased' where the release date belongs."
-        @(Format-WrappedText -Text $text -Width 40) | Should -Be @(
+        @(Format-WrappedText -Text $text -Width 39) | Should -Be @(
             "CHANGELOG.md's entry for ConvTokens",
             "0.1.0 has 'unreleased' where the",
             'release date belongs.')
         @(Format-WrappedText -Text ('a' * 50 + ' b') -Width 40) | Should -Be @(('a' * 50), 'b')
+        @(Format-WrappedText -Text "Change its heading to '## 0.1.0 — 2026-12-01', commit it." -Width 30) | Should -Be @(
+            'Change its heading to',
+            "'## 0.1.0 — 2026-12-01',",
+            'commit it.')
     }
 
     It 'has no function named like the Invoke-Build tool, documents every task, and takes no API key as text' {
