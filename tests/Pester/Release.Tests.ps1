@@ -50,6 +50,27 @@ Describe 'build.ps1 tasks' {
             'commit it.')
     }
 
+    It 'Publish refuses before building anything: <Case> stops with <Id> and exit code 1' -ForEach @(
+        @{ Case = 'an unreleased version'; Id = 'ReleaseChangelogUnreleased'; Heading = '## 0.1.0 — unreleased'; Dirty = $false }
+        @{ Case = 'an uncommitted file'; Id = 'ReleaseTreeDirty'; Heading = '## 0.1.0 — 2026-11-30'; Dirty = $true }
+    ) {
+        # A throw-away repository holding only what build.ps1 reads before it builds.
+        $tree = New-TestGitRepository (Join-Path $TestDrive "tree-$Id")
+        Copy-Item (Join-Path $RepoRoot 'build.ps1'), (Join-Path $RepoRoot 'Directory.Build.props') $tree
+        $null = New-Item -ItemType Directory (Join-Path $tree 'tools')
+        Copy-Item (Join-Path $RepoRoot 'tools/BuildTools.psm1') (Join-Path $tree 'tools')
+        Set-Content (Join-Path $tree '.gitignore') 'out/'
+        [IO.File]::WriteAllText((Join-Path $tree 'CHANGELOG.md'), "# Changelog`n`n$Heading`n`n- Notes.`n")
+        Invoke-TestGit $tree add .
+        Invoke-TestGit $tree commit -q -m tree
+        if ($Dirty) { Set-Content (Join-Path $tree 'Notes.txt') 'draft' }
+        $out = & $PwshCommand[0] @($PwshCommand | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $tree 'build.ps1') -Task Publish -Repository NotRegistered 2>&1 |
+            ForEach-Object { "$_" -replace '\x1b\[[0-9;]*m' }
+        $LASTEXITCODE | Should -Be 1
+        $out[0] | Should -BeExactly "build.ps1 stopped ($Id):"
+        Test-Path (Join-Path $tree 'out') | Should -BeFalse
+    }
+
     It 'has no function named like the Invoke-Build tool, documents every task, and takes no API key as text' {
         $script = Join-Path $RepoRoot 'build.ps1'
         $ast = [Management.Automation.Language.Parser]::ParseFile($script, [ref] $null, [ref] $null)
