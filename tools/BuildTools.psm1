@@ -349,11 +349,13 @@ function Get-UncommittedChange {
     if (-not (Get-Command git -CommandType Application -ErrorAction Ignore)) {
         throw (New-ReleaseError 'ReleaseGitUnavailable' "git is not installed, so the working tree at '$Path' cannot be checked for uncommitted changes. Install git and publish from a clone." $Path 'NotInstalled')
     }
-    $lines = & git -C $Path status --porcelain=v1 --untracked-files=all 2>&1
+    # git's warnings (stderr) are never taken for changed files.
+    $output = & git -C $Path status --porcelain=v1 --untracked-files=all 2>&1
+    $problems = @($output | Where-Object { $_ -is [Management.Automation.ErrorRecord] })
     if ($LASTEXITCODE -ne 0) {
-        throw (New-ReleaseError 'ReleaseGitUnavailable' "'$Path' is not a git working tree ($(@($lines)[0])). Publish from a clone of the repository." $Path 'ObjectNotFound')
+        throw (New-ReleaseError 'ReleaseGitUnavailable' "'$Path' is not a git working tree ($(@($problems)[0])). Publish from a clone of the repository." $Path 'ObjectNotFound')
     }
-    $lines | ForEach-Object { "$_" } | Where-Object { $_ }
+    $output | Where-Object { $_ -isnot [Management.Automation.ErrorRecord] } | ForEach-Object { "$_" } | Where-Object { $_ }
 }
 
 # The API key as a SecureString, from the vault; every failure is an error that names the secret and the vault.
