@@ -1,5 +1,6 @@
 # Source manifest. build.ps1 copies it to out/ConvTokens/ and stamps ModuleVersion from
-# Directory.Build.props (the one version source); do not edit the version here.
+# Directory.Build.props (the one version source) and the release notes from CHANGELOG.md; do not edit
+# the version or the notes here.
 @{
     RootModule             = 'ConvTokens.PowerShell.dll'
     ModuleVersion          = '0.0.0'
@@ -19,9 +20,11 @@
     PrivateData            = @{
         PSData = @{
             Tags         = @('JWT', 'HS256', 'Token', 'OAuth', 'SecretManagement', 'Voucher', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            # The MIT text; the package carries LICENSE with this project's copyright line.
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ProjectUri   = 'https://github.com/convtokens/ConvTokens'
-            ReleaseNotes = 'First release: New-InitializationToken, Get-SessionToken, Test-Token. See CHANGELOG.md.'
+            # build.ps1 replaces this line with the CHANGELOG.md entry of the version, and adds ProjectUri
+            # and IconUri only when given (-ProjectUri, -IconUri): no address is published that is not real.
+            ReleaseNotes = ''
             # Used when present, never required at import: direct SecureString secrets work without it,
             # and the first vault look-up says how to install it.
             ExternalModuleDependencies = @('Microsoft.PowerShell.SecretManagement')

@@ -1,24 +1,39 @@
-#Requires -Version 7.4
 <#
 .SYNOPSIS
-    The front door for building, testing and running ConvTokens.
+    The front door for building, testing, running and publishing ConvTokens.
 .DESCRIPTION
-    Tasks:
+    Tasks (each runs once, after the tasks it needs: -Task Build,Test builds once):
       Clean    removes out/.
-      Package  Build, then Publish-PSResource the module into the local file repository out/packages
-               (the .nupkg the Gallery takes), with PSResourceGet's settings kept under out/.
-      Build    builds the module into out/ConvTokens (manifest, cmdlet dll, format and help files,
-               Dependencies/) and the local token endpoint into out/TokenEndpoint.
-      Test     Build, restore the pinned Pester from NuGet and the Node interop packages, run every
-               Pester test in a fresh pwsh against out/ConvTokens, print "Pester: N passed, N failed".
+      Build    builds the module into out/ConvTokens (manifest with the version from Directory.Build.props
+               and the release notes from CHANGELOG.md, cmdlet dll, format and help files, LICENSE,
+               CHANGELOG.md, Dependencies/) and the local token endpoint into out/TokenEndpoint.
+      Package  Build, then Compress-PSResource the module into out/packages/ConvTokens.<version>.nupkg
+               (the package the Gallery takes), in a pwsh whose PSResourceGet settings live under out/.
+      Test     Build (and Package when a selected test is tagged 'Package'), restore the pinned Pester from
+               NuGet and the Node interop packages, run the Pester tests in a fresh pwsh against
+               out/ConvTokens, print "Pester: N passed, N failed".
       Demo     Build, then mint -> exchange -> verify against the local token endpoint.
+      Bench    Build, then measure every figure beside its baseline (about two minutes; not part of Test);
+               writes out/bench/results.json and out/bench/PERFORMANCE.md.
+      Publish  Check, Build, Package, then Publish-PSResource the package to -Repository (PSGallery by
+               default). Refuses, before building or uploading anything: uncommitted changes, a version
+               without a dated CHANGELOG.md entry, a version the repository already has. The API key is
+               read with Get-Secret (-ApiKeySecretName, -Vault); a local folder repository needs none.
+               -WhatIf runs the checks, builds and packages, says what would be published, and publishes
+               nothing.
     Run it through the pinned PowerShell tool: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test -TestPath tests/Pester/NewInitializationToken.Tests.ps1
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Publish -WhatIf
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Publish -Repository PSGallery -Vault Release -ProjectUri https://github.com/<owner>/ConvTokens
 #>
+#Requires -Version 7.4
 [CmdletBinding()]
 param(
-    [ValidateSet('Clean', 'Build', 'Package', 'Test', 'Demo', 'Bench')]
+    # One or more tasks; 'Build,Test' works from 'pwsh -File' too.
+    [ArgumentCompletions('Clean', 'Build', 'Package', 'Test', 'Demo', 'Bench', 'Publish')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Release', 'Debug')]
@@ -28,7 +43,25 @@ param(
     [string[]] $TestPath = @(),
 
     # Limits Test to tests carrying these tags.
-    [string[]] $TestTag = @()
+    [string[]] $TestTag = @(),
+
+    # Publish: the registered PSResourceGet repository to publish to.
+    [string] $Repository = 'PSGallery',
+
+    # Publish: the SecretManagement secret that holds the repository's NuGet API key.
+    [string] $ApiKeySecretName = 'ConvTokens.GalleryApiKey',
+
+    # Publish: the vault holding that secret (default: the default vault).
+    [string] $Vault,
+
+    # Publish: check, build and package, say what would be published, publish nothing.
+    [switch] $WhatIf,
+
+    # Build: the project's web address for the manifest (only an address that exists; left out when not given).
+    [uri] $ProjectUri,
+
+    # Build: the address of the module's icon for the manifest (left out when not given).
+    [uri] $IconUri
 )
 
 $ErrorActionPreference = 'Stop'
@@ -40,6 +73,7 @@ $ModuleOut = Join-Path $OutDir 'ConvTokens'
 $EndpointOut = Join-Path $OutDir 'TokenEndpoint'
 $ToolsOut = Join-Path $OutDir 'tools'
 $PesterVersion = '5.7.1'
+Import-Module (Join-Path $RepoRoot 'tools/BuildTools.psm1') -Force
 
 function Invoke-Native {
     param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @(), [string] $WorkingDirectory = $RepoRoot)
@@ -65,11 +99,11 @@ function Get-ModuleVersion {
     $version.Trim()
 }
 
-function Invoke-Clean {
+function Remove-BuildOutput {
     if (Test-Path $OutDir) { Remove-Item -Recurse -Force $OutDir }
 }
 
-function Invoke-Build {
+function Build-Module {
     $version = Get-ModuleVersion
     Write-Host "Building ConvTokens $version ($Configuration)"
     $staging = Join-Path $OutDir 'build'
@@ -88,11 +122,18 @@ function Invoke-Build {
     Copy-Item (Join-Path $RepoRoot 'src/ConvTokens.PowerShell/ConvTokens.types.ps1xml') $ModuleOut
     $helpSource = Join-Path $RepoRoot 'src/ConvTokens.PowerShell/en-US'
     if (Test-Path $helpSource) { Copy-Item -Recurse $helpSource $ModuleOut }
-    Copy-Item (Join-Path $RepoRoot 'LICENSE') $ModuleOut -ErrorAction SilentlyContinue
+    # The Gallery's conventions: the licence and the change history travel in the package.
+    Copy-Item (Join-Path $RepoRoot 'LICENSE'), (Join-Path $RepoRoot 'CHANGELOG.md') $ModuleOut
 
-    $manifest = Get-Content -Raw (Join-Path $RepoRoot 'ConvTokens.psd1')
-    $stamped = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion          = '$version'"
-    Set-Content -Path (Join-Path $ModuleOut 'ConvTokens.psd1') -Value $stamped -Encoding utf8NoBOM
+    $changelog = Join-Path $RepoRoot 'CHANGELOG.md'
+    $notes = Get-ManifestReleaseNote -ChangelogPath $changelog -Version $version
+    if (-not $notes) { Write-Warning "CHANGELOG.md has no entry for ${version}: the manifest carries no release notes, and Publish will refuse this version." }
+    $manifest = Join-Path $ModuleOut 'ConvTokens.psd1'
+    Copy-Item (Join-Path $RepoRoot 'ConvTokens.psd1') $manifest
+    $addresses = @{}
+    if ($ProjectUri) { $addresses.ProjectUri = $ProjectUri }
+    if ($IconUri) { $addresses.IconUri = $IconUri }
+    Set-ManifestReleaseData -Path $manifest -Version $version -ReleaseNotes $notes @addresses
 
     $endpointProject = Join-Path $RepoRoot 'src/ConvTokens.TokenEndpoint/ConvTokens.TokenEndpoint.csproj'
     if (Test-Path $endpointProject) {
@@ -101,29 +142,30 @@ function Invoke-Build {
     Write-Host "Module: $ModuleOut"
 }
 
-function Invoke-Package {
+function New-ModulePackage {
     $packages = Join-Path $OutDir 'packages'
     if (Test-Path $packages) { Remove-Item -Recurse -Force $packages }
     New-Item -ItemType Directory -Force $packages | Out-Null
-    # PSResourceGet keeps its repository list under XDG_DATA_HOME: point it into out/ so packaging
-    # never changes the user's own repositories.
-    $script = @"
-`$ErrorActionPreference = 'Stop'
-Register-PSResourceRepository -Name ConvTokensLocal -Uri '$packages' -Trusted -Force
-Publish-PSResource -Path '$ModuleOut' -Repository ConvTokensLocal
-"@
-    $saved = $env:XDG_DATA_HOME
-    try {
-        # The folder must exist: .NET reports no LocalApplicationData otherwise, and PSResourceGet then writes into the current directory.
-        $env:XDG_DATA_HOME = (New-Item -ItemType Directory -Force (Join-Path $OutDir 'package-home')).FullName
+    # Compress-PSResource registers and installs nothing, but loading PSResourceGet reads (and, when
+    # missing, creates) the user's repository store: a child pwsh whose store lives under out/ instead.
+    $sandbox = Join-Path $OutDir 'package-home'
+    if (Test-Path $sandbox) { Remove-Item -Recurse -Force $sandbox }
+    $script = "Compress-PSResource -Path '$($ModuleOut.Replace("'", "''"))' -DestinationPath '$($packages.Replace("'", "''"))'"
+    $out = Invoke-SandboxedPwsh -Root (New-Item -ItemType Directory -Force $sandbox).FullName -Script $script -PwshCommand (Get-PwshCommand)
+    $exit = $LASTEXITCODE
+    $out | Where-Object { $_ -ne 'sandbox:ok' } | Out-Host
+    if ($exit -eq 3) { Write-Warning "PSResourceGet's folders could not be moved under out/ on this machine; Compress-PSResource ran without the sandbox." }
+    elseif ($exit -ne 0) { throw "Compress-PSResource failed with exit code $exit." }
+    if ($exit -eq 3) {
+        # Compress-PSResource only reads the repository store; run it unsandboxed rather than not at all.
         $pwsh = Get-PwshCommand
-        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script | Out-Host
-        if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource failed with exit code $LASTEXITCODE." }
+        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command "`$ErrorActionPreference = 'Stop'; $script" | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "Compress-PSResource failed with exit code $LASTEXITCODE." }
     }
-    finally { $env:XDG_DATA_HOME = $saved }
-    $nupkg = Get-ChildItem $packages -Filter 'ConvTokens.*.nupkg' | Select-Object -First 1
-    if (-not $nupkg) { throw "Publish-PSResource left no ConvTokens package in $packages." }
+    $nupkg = Get-ChildItem $packages -Filter "ConvTokens.$(Get-ModuleVersion).nupkg" | Select-Object -First 1
+    if (-not $nupkg) { throw "Compress-PSResource left no ConvTokens package in $packages." }
     Write-Host "Package: $($nupkg.FullName)"
+    $nupkg.FullName
 }
 
 function Restore-TestTool {
@@ -140,13 +182,15 @@ function Restore-TestTool {
     $pester
 }
 
+function Get-SelectedTestPath {
+    if ($TestPath) { $TestPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $RepoRoot 'tests/Pester') }
+}
+
 function Invoke-Test {
-    Invoke-Build
-    Invoke-Package
     $pester = Restore-TestTool
     $summary = Join-Path $OutDir 'test-summary.json'
     Remove-Item $summary -ErrorAction SilentlyContinue
-    $paths = if ($TestPath) { $TestPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $RepoRoot 'tests/Pester') }
+    $paths = Get-SelectedTestPath
 
     $runner = Join-Path $RepoRoot 'tests/Invoke-PesterRun.ps1'
     $pwsh = Get-PwshCommand
@@ -173,26 +217,62 @@ function Invoke-Test {
 }
 
 function Invoke-Bench {
-    Invoke-Build
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'bench/Measure-ConvTokens.ps1')
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
 function Invoke-Demo {
-    Invoke-Build
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'tools/Invoke-Demo.ps1') -ModulePath (Join-Path $ModuleOut 'ConvTokens.psd1') -EndpointPath (Join-Path $EndpointOut 'ConvTokens.TokenEndpoint.dll')
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
-foreach ($name in $Task) {
-    switch ($name) {
-        'Clean' { Invoke-Clean }
-        'Build' { Invoke-Build }
-        'Package' { Invoke-Build; Invoke-Package }
-        'Bench' { Invoke-Bench }
+# Publish checks the tree, the CHANGELOG and the repository before anything is built; Build and
+# Package then run inside it (once: skipped when this run already did them).
+function Publish-Module {
+    $release = @{ RepositoryRoot = $RepoRoot; Version = (Get-ModuleVersion); Repository = $Repository; WhatIf = $WhatIf }
+    if ($script:ApiKeySecretNameGiven) { $release.ApiKeySecretName = $ApiKeySecretName }
+    if ($Vault) { $release.Vault = $Vault }
+    $release.NewPackage = {
+        foreach ($step in 'Build', 'Package') { Invoke-Task $step }
+        $script:PackagePath
+    }
+    $null = Publish-Release @release
+}
+
+$script:ApiKeySecretNameGiven = $PSBoundParameters.ContainsKey('ApiKeySecretName')
+$script:Done = [Collections.Generic.HashSet[string]]::new()
+$script:PackagePath = $null
+function Invoke-Task([string] $Name) {
+    if (-not $script:Done.Add($Name)) { return }
+    switch ($Name) {
+        'Clean' { Remove-BuildOutput }
+        'Build' { Build-Module }
+        'Package' { $script:PackagePath = New-ModulePackage }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
+        'Bench' { Invoke-Bench }
+        'Publish' { Publish-Module }
     }
+}
+
+# 'pwsh -File' passes 'a,b' as one string: lists are split here.
+$Task = @($Task -split ',' | ForEach-Object Trim | Where-Object { $_ })
+$TestPath = @($TestPath -split ',' | ForEach-Object Trim | Where-Object { $_ })
+$TestTag = @($TestTag -split ',' | ForEach-Object Trim | Where-Object { $_ })
+if ($ProjectUri) { Assert-ManifestAddress -Name ProjectUri -Value $ProjectUri }
+if ($IconUri) { Assert-ManifestAddress -Name IconUri -Value $IconUri }
+$needsPackage = ($Task -contains 'Test') -and (Test-PackageNeeded -Path (Get-SelectedTestPath) -Tag $TestTag)
+try {
+    foreach ($name in (Resolve-TaskPlan -Task $Task -TestNeedsPackage:$needsPackage)) { Invoke-Task $name }
+}
+catch {
+    # A refusal of our own is a message to act on, not a script failure: its id, then the text
+    # wrapped at words to the window (PowerShell's error view breaks long lines inside words).
+    if ($_.FullyQualifiedErrorId -notmatch '^(Release|Changelog|Manifest)[A-Za-z]+$') { throw }
+    $width = try { [Math]::Max(40, $Host.UI.RawUI.WindowSize.Width - 1) } catch { 100 }
+    Write-Host "build.ps1 stopped ($($_.FullyQualifiedErrorId)):" -ForegroundColor Red
+    Format-WrappedText -Text $_.Exception.Message -Width $width | ForEach-Object { Write-Host $_ -ForegroundColor Red }
+    exit 1
 }

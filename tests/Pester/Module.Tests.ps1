@@ -15,16 +15,29 @@ Describe 'Manifest' {
         @((Get-Command -Module ConvTokens).Name | Sort-Object) | Should -Be @('Get-SessionToken', 'New-InitializationToken', 'Test-Token')
     }
 
-    It 'targets PowerShell 7.4+ Core and carries Gallery metadata' {
+    It 'targets PowerShell 7.4+ Core and carries Gallery metadata, with no address that is not real' {
         $data = Import-PowerShellDataFile $ModuleManifest
         $data.CompatiblePSEditions | Should -Be @('Core')
         $data.PowerShellVersion | Should -Be '7.4'
-        $data.PrivateData.PSData.Tags | Should -Contain 'JWT'
-        $data.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
-        $data.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
-        $data.PrivateData.PSData.ReleaseNotes | Should -Not -BeNullOrEmpty
+        foreach ($tag in 'JWT', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS') { $data.PrivateData.PSData.Tags | Should -Contain $tag }
+        $data.PrivateData.PSData.LicenseUri | Should -BeExactly 'https://opensource.org/licenses/MIT'
+        # No project or icon address unless the build is given one (-ProjectUri, -IconUri).
+        $data.PrivateData.PSData.ContainsKey('ProjectUri') | Should -BeFalse
+        $data.PrivateData.PSData.ContainsKey('IconUri') | Should -BeFalse
         $data.PrivateData.PSData.ExternalModuleDependencies | Should -Be @('Microsoft.PowerShell.SecretManagement')
         $data.ContainsKey('RequiredModules') | Should -BeFalse
+    }
+
+    It "carries the release notes of its version's CHANGELOG.md entry, and ships LICENSE and CHANGELOG.md" {
+        Import-Module (Join-Path $RepoRoot 'tools/BuildTools.psm1') -Force
+        $entry = Get-ChangelogEntry -Path (Join-Path $RepoRoot 'CHANGELOG.md') -Version $Manifest.Version.ToString(3)
+        $notes = (Import-PowerShellDataFile $ModuleManifest).PrivateData.PSData.ReleaseNotes
+        $notes | Should -BeLike "$($Manifest.Version.ToString(3)) — $($entry.When)*"
+        $notes | Should -Match ([regex]::Escape($entry.Notes))
+        $notes | Should -Not -Match 'First release'
+        $moduleBase = Split-Path $ModuleManifest
+        Get-Content -Raw (Join-Path $moduleBase 'CHANGELOG.md') | Should -BeExactly (Get-Content -Raw (Join-Path $RepoRoot 'CHANGELOG.md'))
+        Get-Content -Raw (Join-Path $moduleBase 'LICENSE') | Should -BeExactly (Get-Content -Raw (Join-Path $RepoRoot 'LICENSE'))
     }
 
     It 'has the one version from Directory.Build.props, in the manifest and the assembly' {
@@ -78,27 +91,47 @@ Describe 'Tab completion' {
     }
 }
 
-Describe 'Gallery package' {
-    It 'installs with Install-PSResource from the local repository into an empty user module path, imports by name and works' {
-        $package = Get-ChildItem (Join-Path $RepoRoot 'out/packages') -Filter 'ConvTokens.*.nupkg'
-        $package | Should -Not -BeNullOrEmpty
-        $userHome = Join-Path $TestDrive 'home'
-        New-Item -ItemType Directory -Force $userHome | Out-Null
+Describe 'Gallery package' -Tag Package {
+    BeforeAll {
+        . $PSScriptRoot/ReleaseSupport.ps1
+        Import-Module (Join-Path $RepoRoot 'tools/BuildTools.psm1') -Force
+        $script:Package = Get-ChildItem (Join-Path $RepoRoot 'out/packages') -Filter 'ConvTokens.*.nupkg' | Select-Object -First 1
+    }
+
+    It 'is the one .nupkg of the built version, with the module, LICENSE and CHANGELOG.md inside' {
+        $Package.Name | Should -BeExactly "ConvTokens.$((Import-PowerShellDataFile $ModuleManifest).ModuleVersion).nupkg"
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::OpenRead($Package.FullName)
+        try { $entries = $zip.Entries.FullName } finally { $zip.Dispose() }
+        foreach ($file in 'ConvTokens.psd1', 'ConvTokens.PowerShell.dll', 'ConvTokens.format.ps1xml', 'LICENSE', 'CHANGELOG.md', 'Dependencies/ConvTokens.Engine.dll', 'en-US/about_ConvTokens.help.txt') {
+            $entries | Should -Contain $file
+        }
+    }
+
+    It 'installs with Install-PSResource from a local repository into an empty user scope, imports by name and works' {
+        $sandbox = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'gallery')).FullName
         $script = @"
-`$ErrorActionPreference = 'Stop'
-Register-PSResourceRepository -Name ConvTokensLocal -Uri '$(Split-Path $package.FullName)' -Trusted
-Install-PSResource -Name ConvTokens -Repository ConvTokensLocal -Scope CurrentUser -TrustRepository -Quiet
-`$module = Import-Module ConvTokens -PassThru
-'base:' + `$module.ModuleBase.StartsWith('$userHome')
-'deps:' + (Test-Path (Join-Path `$module.ModuleBase 'Dependencies/ConvTokens.Engine.dll'))
-'help:' + ((Get-Help New-InitializationToken).Synopsis.Length -gt 0)
-`$s = ConvertTo-SecureString 'monApiSignature' -AsPlainText -Force
-'valid:' + (New-InitializationToken -Amount 3 -ApiSignature `$s | Test-Token -ApiSignature `$s -Quiet)
+Register-PSResourceRepository -Name ConvTokensLocal -Uri '$($Package.DirectoryName)' -Trusted
+try {
+    Install-PSResource -Name ConvTokens -Repository ConvTokensLocal -Scope CurrentUser -TrustRepository -Quiet
+    `$module = Import-Module ConvTokens -PassThru
+    'base:' + `$module.ModuleBase.StartsWith('$sandbox')
+    'deps:' + (Test-Path (Join-Path `$module.ModuleBase 'Dependencies/ConvTokens.Engine.dll'))
+    'help:' + ((Get-Help New-InitializationToken).Synopsis.Length -gt 0)
+    `$s = ConvertTo-SecureString 'monApiSignature' -AsPlainText -Force
+    'valid:' + (New-InitializationToken -Amount 3 -ApiSignature `$s | Test-Token -ApiSignature `$s -Quiet)
+}
+finally {
+    Unregister-PSResourceRepository -Name ConvTokensLocal
+    'unregistered:' + (-not (Get-PSResourceRepository -Name ConvTokensLocal -ErrorAction Ignore))
+}
 "@
-        $out = Invoke-FreshPwsh $script -UserHome $userHome -ModulePath "$userHome/.local/share/powershell/Modules$([IO.Path]::PathSeparator)$PSHOME/Modules"
+        $out = Invoke-SandboxedPwsh -Root $sandbox -Script $script -PwshCommand $PwshCommand
+        Skip-WhenSandboxEscaped $out
         $out | Should -Contain 'base:True'
         $out | Should -Contain 'deps:True'
         $out | Should -Contain 'help:True'
         $out | Should -Contain 'valid:True'
+        $out | Should -Contain 'unregistered:True'
     }
 }
