@@ -235,8 +235,11 @@ if ($Settings.LocksVault) { Set-StandInVaultLock -Vault ConvTokens -Locked $true
 $ErrorActionPreference = 'Continue'
 '@
 
-    $script:BuildTasks = @(((Get-Command (Join-Path $RepoRoot 'build.ps1')).Parameters['Task'].Attributes |
-            Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }).ValidValues)
+    # The task names build.ps1 offers for -Task completion (it checks them itself, so it takes 'Build,Test' too).
+    $script:BuildTasks = @((Get-Command (Join-Path $RepoRoot 'build.ps1')).Parameters['Task'].Attributes |
+            Where-Object { $_ -is [System.Management.Automation.ArgumentCompletionsAttribute] } |
+            ForEach-Object { $_.CompleteArgument('build.ps1', 'Task', '', $null, @{}) } | ForEach-Object CompletionText)
+    if ($BuildTasks.Count -lt 5) { throw "build.ps1's -Task offers no task names to check examples against." }
 
     # Plain expressions followed by a comment that shows their output.
     function Get-ShownOutput([string] $Code) {
