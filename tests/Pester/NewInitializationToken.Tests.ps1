@@ -331,6 +331,18 @@ Describe 'New-InitializationToken explains a row it cannot read' {
         (Import-Csv $csv -Delimiter $Delimiter | New-InitializationToken -ApiSignature $SeedSecret).Amount | Should -Be @(12.5, 3)
     }
 
+    It 'shows how to convert a column written with decimal commas, and the conversion it shows works' {
+        $errors = $null
+        $rows = "amount;userId`n12,5;u1`n3;u2" | ConvertFrom-Csv -Delimiter ';'
+        $out = $rows | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        @($out.UserId) | Should -Be @('u2')
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $hint = $errors[0].Exception.Message -replace '^.*convert the column on the way in: ', ''
+        $hint | Should -BeLike "Select-Object *"
+        $converted = & ([scriptblock]::Create("`$args[0] | $hint")) $rows | New-InitializationToken -ApiSignature $SeedSecret
+        @($converted.Amount) | Should -Be @(12.5, 3)
+    }
+
     It 'says the amount cell is empty when the column exists' {
         $errors = $null
         "amount,userId`n,u1" | ConvertFrom-Csv | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue

@@ -84,7 +84,17 @@ namespace ConvTokens.PowerShell.Input
             foreach (var claim in ClaimSchema.All)
             {
                 var raw = _values[claim.Index];
-                claims[claim] = raw is null ? DefaultFor(claim, nowUnixSeconds) : ConvertValue(claim, raw);
+                try
+                {
+                    claims[claim] = raw is null ? DefaultFor(claim, nowUnixSeconds) : ConvertValue(claim, raw);
+                }
+                catch (ClaimValidationException invalid) when (_source is not null && raw is string text && text.Contains(',') && claim.Kind is ClaimKind.Amount or ClaimKind.WholeNumber)
+                {
+                    // A file written with decimal commas fails row after row: say how to convert the column once.
+                    throw new ClaimValidationException(invalid.ErrorId, invalid.Claim, invalid.Message +
+                        $" For a file written with decimal commas, convert the column on the way in: " +
+                        $"Select-Object @{{ Name = '{claim.Name}'; Expression = {{ $_.{claim.Name} -replace ',', '.' }} }}, * -ExcludeProperty {claim.Name}");
+                }
             }
             claims.AdditionalClaims = _additionalClaims is null ? null : ToAdditionalClaims(_additionalClaims);
             claims.Validate();
