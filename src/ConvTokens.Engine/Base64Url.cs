@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ConvTokens.Engine
@@ -12,6 +13,7 @@ namespace ConvTokens.Engine
         private static readonly sbyte[] DecodeMap = BuildDecodeMap();
         private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static string Encode(ReadOnlySpan<byte> data)
         {
             var encoded = new byte[EncodedLength(data.Length)];
@@ -23,6 +25,7 @@ namespace ConvTokens.Engine
         public static int EncodedLength(int byteCount) => (byteCount * 4 + 2) / 3;
 
         /// <summary>Writes the (unpadded) encoding of <paramref name="data"/> as ASCII; the destination is exactly long enough.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void EncodeToUtf8(ReadOnlySpan<byte> data, Span<byte> destination)
         {
             var o = 0;
@@ -52,6 +55,7 @@ namespace ConvTokens.Engine
         }
 
         /// <summary>Returns null when <paramref name="text"/> is not canonical base64url.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static byte[]? TryDecode(ReadOnlySpan<char> text)
         {
             if (text.Length % 4 == 1) { return null; }

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace ConvTokens.Engine
 {
@@ -17,6 +18,7 @@ namespace ConvTokens.Engine
         public const int MaxSignificantDigits = 15;
 
         /// <summary>Parses the strict form (surrounding white space ignored); false for anything else.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static bool TryParse(string text, out decimal value)
         {
             value = 0m;
@@ -71,6 +73,7 @@ namespace ConvTokens.Engine
         }
 
         /// <summary>Counts significant digits, for the <see cref="MaxSignificantDigits"/> rule.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int SignificantDigits(decimal value)
         {
             var digits = Math.Abs(value).ToString(CultureInfo.InvariantCulture).Replace(".", string.Empty).Trim('0');

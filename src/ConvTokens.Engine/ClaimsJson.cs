@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ConvTokens.Engine
@@ -16,6 +17,7 @@ namespace ConvTokens.Engine
     {
         private const int MaxDepth = 32;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static string Write(InitializationClaims claims, StringBuilder? buffer = null)
         {
             var sb = buffer ?? new StringBuilder(256);
@@ -134,6 +136,7 @@ namespace ConvTokens.Engine
         }
 
         /// <summary>A decimal as JavaScript's JSON.stringify prints the same number: 100 not 100.0, 12.5 not 12.50, 1e-7, 1e+21.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void AppendDecimal(StringBuilder sb, decimal value)
         {
             if (value == decimal.Truncate(value) && value > -1e15m && value < 1e15m)
@@ -203,6 +206,7 @@ namespace ConvTokens.Engine
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void AppendString(StringBuilder sb, string value)
         {
             sb.Append('"');

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace ConvTokens.Engine
 {
@@ -34,6 +35,7 @@ namespace ConvTokens.Engine
         public static string NewNotificationKey() => Guid.NewGuid().ToString("N");
 
         /// <summary>Checks every rule the API states; throws <see cref="ClaimValidationException"/> naming the claim.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Validate()
         {
             foreach (var claim in ClaimSchema.All)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -33,6 +34,7 @@ namespace ConvTokens.Engine
         public Value[] Captured { get; }
 
         /// <summary>Why the segment is unfit, as the end of a sentence ("is not a JSON object."), or null when it passes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public string? Read(ReadOnlySpan<byte> utf8)
         {
             Array.Clear(Captured);
@@ -100,6 +102,7 @@ namespace ConvTokens.Engine
 
         private const string UnpairedSurrogate = "has a string that is not valid Unicode (an unpaired surrogate escape).";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int CaptureIndex(ref Utf8JsonReader reader)
         {
             if (reader.ValueIsEscaped)
@@ -120,6 +123,7 @@ namespace ConvTokens.Engine
             return -1;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Capture(ref Utf8JsonReader reader, int index, ref string? problem)
         {
             var value = new Value { Present = true, Type = reader.TokenType };
@@ -137,6 +141,7 @@ namespace ConvTokens.Engine
             Captured[index] = value;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private List<Name> NamesAt(int depth)
         {
             while (_namesByDepth.Count <= depth) { _namesByDepth.Add(new List<Name>()); }
@@ -184,6 +189,7 @@ namespace ConvTokens.Engine
             }
 
             /// <summary>False when the name's escapes do not form valid Unicode.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static bool TryRead(ref Utf8JsonReader reader, out Name name)
             {
                 var raw = reader.ValueSpan;
@@ -207,6 +213,7 @@ namespace ConvTokens.Engine
 
             public string Text(ReadOnlySpan<byte> segment) => _text ?? Encoding.ASCII.GetString(segment.Slice(_start, _length));
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public bool SameAs(Name other, ReadOnlySpan<byte> segment)
             {
                 if (_text is null && other._text is null)

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
 
@@ -28,9 +29,11 @@ namespace ConvTokens.Engine
         }
 
         /// <summary>Returns the compact token for claims that passed <see cref="InitializationClaims.Validate"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public string CreateToken(InitializationClaims claims) => CreateToken(ClaimsJson.Write(claims, _payload));
 
         /// <summary>Signs a payload that is already JSON, as given.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public string CreateToken(string payloadJson)
         {
             var payloadLength = Encoding.UTF8.GetByteCount(payloadJson);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Specialized;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
@@ -55,6 +56,12 @@ namespace ConvTokens.Engine
     }
 
     /// <summary>Verifies HS256 initialization tokens with one apiSignature. Not thread-safe; one per pipeline.</summary>
+    /// <remarks>
+    /// The per-token methods here and in the signer, the JSON reader, Base64Url and the cmdlets' ProcessRecord
+    /// are compiled fully optimised at once (AggressiveOptimization): inside PowerShell, which keeps jitting
+    /// new code, the runtime delays promoting them from unoptimised tier-0 code for a long time, and a
+    /// 20,000-token pipeline measured 2-4x slower for it.
+    /// </remarks>
     public sealed class TokenVerifier : IDisposable
     {
         private const int Hs256SignatureBytes = 32;
@@ -81,6 +88,7 @@ namespace ConvTokens.Engine
             _provider = _key.CryptoProviderFactory.CreateForVerifying(_key, SecurityAlgorithms.HmacSha256);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public VerificationResult Verify(string? token, VerificationOptions options, DateTimeOffset now)
         {
             var result = new VerificationResult();
@@ -88,6 +96,7 @@ namespace ConvTokens.Engine
             return result;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void VerifyCore(string token, VerificationOptions options, DateTimeOffset now, VerificationResult result)
         {
             if (token.Length > options.MaximumTokenLength)
@@ -148,6 +157,7 @@ namespace ConvTokens.Engine
             CheckClaims(_payload.Captured, options, now, result);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool SignatureMatches(string token, int signingInputLength, byte[] signature)
         {
             if (_signingInput.Length < signingInputLength) { _signingInput = new byte[signingInputLength * 2]; }
@@ -156,6 +166,7 @@ namespace ConvTokens.Engine
             return _provider.Verify(_signingInput, 0, signingInputLength, signature, 0, signature.Length);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void CheckClaims(TokenJsonReader.Value[] members, VerificationOptions options, DateTimeOffset now, VerificationResult result)
         {
             long iat = 0;
@@ -204,6 +215,7 @@ namespace ConvTokens.Engine
         }
 
         /// <summary>The claim's value in its schema kind (decimal, long, string or bool); null, with the failure recorded, when the JSON kind is wrong.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static object? ReadClaim(ClaimDefinition claim, TokenJsonReader.Value member, VerificationResult result)
         {
             switch (claim.Kind)
@@ -245,6 +257,7 @@ namespace ConvTokens.Engine
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static bool OptionalInteger(TokenJsonReader.Value member, string name, VerificationResult result, out long? value)
         {
             value = null;

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Security;
 using ConvTokens.Engine;
 using ConvTokens.PowerShell.Input;
@@ -77,6 +78,7 @@ namespace ConvTokens.PowerShell.Commands
             _commandLine = FromBoundParameters();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void ProcessRecord()
         {
             _inputNumber++;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Security;
 using ConvTokens.Engine;
 using ConvTokens.PowerShell.Secrets;
@@ -65,6 +66,7 @@ namespace ConvTokens.PowerShell.Commands
             };
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void ProcessRecord()
         {
             var input = Token is PSObject wrapped ? wrapped.BaseObject : Token;
@@ -79,6 +81,7 @@ namespace ConvTokens.PowerShell.Commands
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void VerifyOne(object? item)
         {
             _inputNumber++;

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using ConvTokens.Engine;
 
 namespace ConvTokens.PowerShell.Input
@@ -27,6 +28,7 @@ namespace ConvTokens.PowerShell.Input
         /// binding by property name would (the schema's parameter names, claim names and aliases,
         /// case-insensitive). Dictionaries (hashtables) are read by key.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static ClaimInput FromObject(PSObject input)
         {
             var claims = new ClaimInput { _source = input };
@@ -58,6 +60,7 @@ namespace ConvTokens.PowerShell.Input
         }
 
         /// <summary>Values given on the command line win over the piped object's, as in parameter binding.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void OverrideWith(ClaimInput commandLine)
         {
             for (var i = 0; i < _values.Length; i++)
@@ -67,6 +70,7 @@ namespace ConvTokens.PowerShell.Input
             _additionalClaims = commandLine._additionalClaims ?? _additionalClaims;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Set(string name, object? value)
         {
             var isClaim = ClaimSchema.TryFindByInputName(name, out var claim);
@@ -78,6 +82,7 @@ namespace ConvTokens.PowerShell.Input
         }
 
         /// <summary>Converts to the API's types, fills defaults and validates; throws ClaimValidationException.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public InitializationClaims ToClaims(long nowUnixSeconds)
         {
             var claims = new InitializationClaims();
@@ -109,6 +114,7 @@ namespace ConvTokens.PowerShell.Input
             return null;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static object ConvertValue(ClaimDefinition claim, object raw) => claim.Kind switch
         {
             ClaimKind.Amount => ToDecimal(raw, claim.Name, claim.InvalidErrorId),
@@ -133,6 +139,7 @@ namespace ConvTokens.PowerShell.Input
         /// Numbers given as numbers are taken as they are; text only in the strict form of
         /// <see cref="ClaimNumbers"/>, whatever the current culture. Nothing is ever reinterpreted.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static decimal ToDecimal(object value, string claim, string errorId, bool wholeNumber = false)
         {
             switch (value)
@@ -158,6 +165,7 @@ namespace ConvTokens.PowerShell.Input
             throw new ClaimValidationException(errorId, claim, $"{claim} must be a number; got {Article(value)} '{Describe(value)}'.");
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int ToInt(object value, string claim, string errorId)
         {
             var number = ToDecimal(value, claim, errorId, wholeNumber: true);
@@ -193,6 +201,7 @@ namespace ConvTokens.PowerShell.Input
             throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, $"{claim.Name} must be true or false; got '{Describe(value)}'.");
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static long ToUnixSeconds(object value, ClaimDefinition claim)
         {
             switch (value)
