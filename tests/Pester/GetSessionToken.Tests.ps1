@@ -128,7 +128,7 @@ Describe 'Get-SessionToken over loopback HTTP' {
         $errors = $null
         $out = "Bearer $($init.Token)" | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
         $out | Should -BeNullOrEmpty
-        $errors[0].FullyQualifiedErrorId | Should -BeExactly "InitializationTokenInputInvalid,$CmdId"
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "TokenInputInvalid,$CmdId"
         $errors[0].Exception.Message | Should -BeExactly "Input #1: the text starts with 'Bearer ', the scheme of an Authorization header value; pass the compact token without it (an initialization token starts with eyJ)."
         (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 0
     }
@@ -138,10 +138,20 @@ Describe 'Get-SessionToken over loopback HTTP' {
         $errors = $null
         $out = @($session, 42) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
         $out | Should -BeNullOrEmpty
-        @($errors.FullyQualifiedErrorId) | Should -Be @("InitializationTokenInputInvalid,$CmdId", "InitializationTokenInputInvalid,$CmdId")
+        @($errors.FullyQualifiedErrorId) | Should -Be @("TokenInputInvalid,$CmdId", "TokenInputInvalid,$CmdId")
         $errors[0].Exception.Message | Should -BeExactly ('Input #1: a SessionToken is a session token, signed by the API and not with your apiSignature; ' +
             'Test-Token checks, and Get-SessionToken exchanges, initialization tokens (from New-InitializationToken).')
         $errors[1].Exception.Message | Should -BeExactly 'Input #2: an Int32 is neither a token string nor an object with a Token property.'
+    }
+
+    It 'gives the same bad input the same error id as Test-Token' {
+        $errors = $null
+        $null = @(42, $null, @{ NoToken = 1 }) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $testErrors = $null
+        $null = @(42, $null, @{ NoToken = 1 }) | Test-Token -ApiSignature $Ep.ApiSignature -ErrorVariable testErrors -ErrorAction SilentlyContinue
+        @($errors | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }) | Should -Be @('TokenInputInvalid', 'TokenInputInvalid', 'TokenInputInvalid')
+        @($testErrors | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }) | Should -Be @('TokenInputInvalid', 'TokenInputInvalid', 'TokenInputInvalid')
+        @($errors.Exception.Message) | Should -Be @($testErrors.Exception.Message)
     }
 
     It 'refuses a token signed with another apiSignature with SessionTokenInvalidGrant' {
@@ -151,12 +161,12 @@ Describe 'Get-SessionToken over loopback HTTP' {
         $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenInvalidGrant,$CmdId"
     }
 
-    It 'writes InitializationTokenInputInvalid for input that is no token, and goes on' {
+    It 'writes TokenInputInvalid for input that is no token, and goes on' {
         $t = New-Token 2
         $errors = $null
         $out = @($t[0], 42, 'not-a-jwt', $t[1]) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
         @($out.UserId) | Should -Be @('u1', 'u2')
-        @($errors.FullyQualifiedErrorId) | Should -Be @("InitializationTokenInputInvalid,$CmdId", "InitializationTokenInputInvalid,$CmdId")
+        @($errors.FullyQualifiedErrorId) | Should -Be @("TokenInputInvalid,$CmdId", "TokenInputInvalid,$CmdId")
         @($errors.TargetObject) | Should -Be @(42, 'not-a-jwt')
     }
 

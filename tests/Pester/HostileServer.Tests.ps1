@@ -236,12 +236,12 @@ Describe 'No input lost: every input answered, numbered and in order' {
         $errors = $null
         $out = @($t[0], $null, 'x', $t[1]) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
         @($out.UserId) | Should -Be @('h1', 'h2')
-        @($errors.FullyQualifiedErrorId) | Should -Be @("InitializationTokenInputInvalid,$CmdId", "InitializationTokenInputInvalid,$CmdId")
+        @($errors.FullyQualifiedErrorId) | Should -Be @("TokenInputInvalid,$CmdId", "TokenInputInvalid,$CmdId")
         $errors[0].Exception.Message | Should -BeExactly 'Input #2: the input is $null; pipe InitializationToken objects or token strings.'
         $errors[1].Exception.Message | Should -Match '^Input #3: '
         $errors = $null
         $null = Get-SessionToken -InitializationToken $null @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
-        $errors[0].FullyQualifiedErrorId | Should -BeExactly "InitializationTokenInputInvalid,$CmdId"
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "TokenInputInvalid,$CmdId"
     }
 }
 

@@ -128,7 +128,7 @@ namespace ConvTokens.PowerShell.Commands
                 {
                     // Written in its turn, after the results of earlier inputs.
                     _queue!.AddNotSent(new Pending(number, item, Error: new ErrorRecord(new ArgumentException($"Input #{number}: {problem}"),
-                        "InitializationTokenInputInvalid", ErrorCategory.InvalidArgument, item)));
+                        ErrorCatalog.TokenInputInvalid, ErrorCategory.InvalidArgument, item)));
                     Emit(_queue.TakeAnswered());
                     continue;
                 }
