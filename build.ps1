@@ -94,7 +94,7 @@ function Invoke-Build {
     $stamped = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion          = '$version'"
     Set-Content -Path (Join-Path $ModuleOut 'ConvTokens.psd1') -Value $stamped -Encoding utf8NoBOM
 
-    $endpointProject = Join-Path $RepoRoot 'src/ConvTokens.TokenEndpoint/ConvTokens.TokenEndpoint.csproj'
+    $endpointProject = Join-Path $RepoRoot 'tests/TokenEndpoint/ConvTokens.TokenEndpoint.csproj'
     if (Test-Path $endpointProject) {
         Invoke-Native dotnet @('build', $endpointProject, '-c', $Configuration, '-o', $EndpointOut, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
     }

@@ -2,7 +2,7 @@ BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
     Import-Module $ModuleManifest -Force
     Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 600
+    $script:Ep = Start-TokenEndpoint
     $script:Sig = $Ep.ApiSignature
     $script:Key = $Ep.ApiKey
     $script:Exchange = @{ BaseUri = $Ep.BaseUri; ApiKey = $Key }

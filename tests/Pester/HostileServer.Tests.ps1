@@ -8,7 +8,7 @@ BeforeAll {
     # Characters that every encoding changes: + / = & < > (JSON-escaped as \u002B \u0026 \u003C \u003E).
     $script:KeyText = 'k3y+AbCdEf/GhIj=KlMn&oP<q>Rs'
     $script:ClientSecretText = 'cl1ent+Secret/Value=XyZ'
-    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 600 -ApiKey $KeyText -ClientSecret $ClientSecretText
+    $script:Ep = Start-TokenEndpoint -ApiKey $KeyText -ClientSecret $ClientSecretText
     $script:Exchange = @{ BaseUri = $Ep.BaseUri; ApiKey = $Ep.ApiKey }
     $script:CmdId = 'ConvTokens.PowerShell.Commands.GetSessionTokenCommand'
 

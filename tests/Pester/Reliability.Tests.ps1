@@ -4,7 +4,7 @@ BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
     Import-Module $ModuleManifest -Force
     Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 600
+    $script:Ep = Start-TokenEndpoint
     $script:Sig = $Ep.ApiSignature
     $script:Key = $Ep.ApiKey
     $script:CmdId = 'ConvTokens.PowerShell.Commands.GetSessionTokenCommand'

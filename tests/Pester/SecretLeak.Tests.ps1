@@ -5,7 +5,7 @@ BeforeAll {
     Import-Module Microsoft.PowerShell.SecretManagement -RequiredVersion 1.1.2
     Import-Module $ModuleManifest -Force
     Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 600
+    $script:Ep = Start-TokenEndpoint
     $script:Plain = @(
         ConvertFrom-SecureString $Ep.ApiSignature -AsPlainText
         ConvertFrom-SecureString $Ep.ApiKey -AsPlainText
