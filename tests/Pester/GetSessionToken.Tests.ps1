@@ -474,8 +474,46 @@ Describe 'Get-SessionToken transport rules' {
     }
 
     It 'defaults to the production API over https' {
-        (Get-Command Get-SessionToken).Parameters['BaseUri'] | Should -Not -BeNullOrEmpty
-        $cmd = [ConvTokens.PowerShell.Commands.GetSessionTokenCommand]::new()
-        $cmd.BaseUri | Should -Be 'https://api.jackpot-io.com/v2'
+        # Seen from the wire, not from a field: without -BaseUri the request goes to api.jackpot-io.com:443
+        # over TLS. A loopback proxy (HTTPS_PROXY in a child process) sees the tunnel it is asked for and
+        # refuses it, so nothing leaves the machine and nothing is sent.
+        $proxy = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $proxy.Start()
+        $child = $null
+        try {
+            $script = @"
+Import-Module '$ModuleManifest'
+`$null = 'a.b.c' | Get-SessionToken -ApiKey (ConvertTo-SecureString 'not-a-key' -AsPlainText -Force) -TimeoutSec 20 -MaximumRetryCount 0 -ErrorAction SilentlyContinue -ErrorVariable e
+`$e[0].FullyQualifiedErrorId
+`$e[0].Exception.Message
+"@
+            $startInfo = [Diagnostics.ProcessStartInfo]::new($PwshCommand[0])
+            foreach ($argument in @($PwshCommand | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)) { $startInfo.ArgumentList.Add($argument) }
+            $startInfo.RedirectStandardOutput = $true
+            $startInfo.UseShellExecute = $false
+            foreach ($name in 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy') { $startInfo.Environment.Remove($name) | Out-Null }
+            $startInfo.Environment['HTTPS_PROXY'] = "http://127.0.0.1:$($proxy.LocalEndpoint.Port)"
+            $child = [Diagnostics.Process]::Start($startInfo)
+            $output = $child.StandardOutput.ReadToEndAsync()
+            $accept = $proxy.AcceptTcpClientAsync()
+            $accept.Wait(60000) | Should -BeTrue -Because 'the request goes through the proxy to the production API'
+            $connection = $accept.Result
+            $stream = $connection.GetStream()
+            $reader = [IO.StreamReader]::new($stream, [Text.Encoding]::ASCII)
+            $requestLine = $reader.ReadLine()
+            $refusal = [Text.Encoding]::ASCII.GetBytes("HTTP/1.1 403 Forbidden`r`nContent-Length: 0`r`nConnection: close`r`n`r`n")
+            $stream.Write($refusal, 0, $refusal.Length)
+            $connection.Dispose()
+            $child.WaitForExit(60000) | Should -BeTrue
+            $lines = @($output.Result -split "`r?`n" | Where-Object { $_ })
+
+            $requestLine | Should -BeExactly 'CONNECT api.jackpot-io.com:443 HTTP/1.1'
+            $lines[0] | Should -BeExactly "SessionTokenConnectionFailed,$CmdId"
+            $lines[1] | Should -BeLike 'Input #1: Could not connect to https://api.jackpot-io.com:*nothing was sent.*'
+        }
+        finally {
+            if ($child -and -not $child.HasExited) { $child.Kill($true) }
+            $proxy.Stop()
+        }
     }
 }

@@ -27,22 +27,6 @@ AfterAll {
     $env:PSModulePath = $SavedModulePath
 }
 
-Describe 'Secret bytes are cleared after use' {
-    It 'zeroes the bytes a SecretBytes owns when it is disposed, and never formats them' {
-        $null = New-InitializationToken -Amount 1 -ApiSignature (ConvertTo-TestSecureString 'x')   # loads the engine
-        $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ConvTokens.Engine' } | Select-Object -First 1
-        $engine | Should -Not -BeNullOrEmpty
-        $type = $engine.GetType('ConvTokens.Engine.SecretBytes')
-        $raw = [byte[]][Text.Encoding]::UTF8.GetBytes('monApiSignature')
-        $secret = [Activator]::CreateInstance($type, @(, $raw))
-        "$secret" | Should -BeExactly 'SecretBytes(redacted)'
-        $secret.Dispose()
-        $secret.IsDisposed | Should -BeTrue
-        ($raw | Where-Object { $_ -ne 0 }) | Should -BeNullOrEmpty
-        $raw.Length | Should -Be 15
-    }
-}
-
 Describe 'No secret reaches any stream, error, transcript or output' {
     It 'holds for every cmdlet on success and on every failure path, with -Verbose -Debug' {
         Reset-StandIn
