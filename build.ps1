@@ -135,7 +135,7 @@ function Build-Module {
     if ($IconUri) { $addresses.IconUri = $IconUri }
     Set-ManifestReleaseData -Path $manifest -Version $version -ReleaseNotes $notes @addresses
 
-    $endpointProject = Join-Path $RepoRoot 'src/ConvTokens.TokenEndpoint/ConvTokens.TokenEndpoint.csproj'
+    $endpointProject = Join-Path $RepoRoot 'tests/TokenEndpoint/ConvTokens.TokenEndpoint.csproj'
     if (Test-Path $endpointProject) {
         Invoke-Native dotnet @('build', $endpointProject, '-c', $Configuration, '-o', $EndpointOut, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
     }

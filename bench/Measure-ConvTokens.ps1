@@ -256,7 +256,7 @@ Add-Row "Import-Module + first token over the do-nothing module (fresh pwsh, med
 
 # --- 5. Exchange -----------------------------------------------------------------------------------------
 Write-Host "5. $(Format-Count $exchanges) exchanges at the local token endpoint"
-$endpoint = Start-TokenEndpoint -IdleTimeoutSeconds 600
+$endpoint = Start-TokenEndpoint
 try {
     $baseUri = $endpoint.BaseUri
     $tokenUri = "$baseUri/token"

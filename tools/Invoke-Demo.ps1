@@ -40,7 +40,7 @@ else {
 
 Import-Module (Join-Path $repo 'tests/Support/TokenEndpoint.psm1')
 Import-Module $ModulePath
-$endpoint = Start-TokenEndpoint -Path $EndpointPath -IdleTimeoutSeconds 120
+$endpoint = Start-TokenEndpoint -Path $EndpointPath
 try {
     Write-Host "Local token endpoint: $($endpoint.BaseUri)"
     Set-Secret -Name 'ConvTokens.ApiSignature' -SecureStringSecret $endpoint.ApiSignature -Vault $demoVault

@@ -30,7 +30,7 @@ namespace ConvTokens.Engine
         public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
         public TimeSpan? MaximumAge { get; set; }
         /// <summary>Longer tokens are refused before any decoding, so hostile input costs little.</summary>
-        public int MaximumTokenLength { get; set; } = 64 * 1024;
+        public int MaximumTokenLength { get; set; } = CompactJwt.MaximumLength;
     }
 
     public sealed class VerificationResult
@@ -104,9 +104,7 @@ namespace ConvTokens.Engine
                 Fail(result, TokenFailure.TooLarge, $"the token is {token.Length} characters long; the limit is {options.MaximumTokenLength}.");
                 return;
             }
-            var firstDot = token.IndexOf('.');
-            var secondDot = firstDot < 0 ? -1 : token.IndexOf('.', firstDot + 1);
-            if (firstDot <= 0 || secondDot < 0 || token.IndexOf('.', secondDot + 1) >= 0)
+            if (!CompactJwt.TryFindDots(token, out var firstDot, out var secondDot))
             {
                 Fail(result, TokenFailure.Malformed, "a JWT has three base64url segments separated by dots.");
                 return;

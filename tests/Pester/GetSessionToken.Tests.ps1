@@ -2,7 +2,7 @@ BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
     Import-Module $ModuleManifest -Force
     Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 600
+    $script:Ep = Start-TokenEndpoint
     $script:Sig = $Ep.ApiSignature
     $script:Key = $Ep.ApiKey
     $script:Exchange = @{ BaseUri = $Ep.BaseUri; ApiKey = $Key }
@@ -128,7 +128,7 @@ Describe 'Get-SessionToken over loopback HTTP' {
         $errors = $null
         $out = "Bearer $($init.Token)" | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
         $out | Should -BeNullOrEmpty
-        $errors[0].FullyQualifiedErrorId | Should -BeExactly "InitializationTokenInputInvalid,$CmdId"
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "TokenInputInvalid,$CmdId"
         $errors[0].Exception.Message | Should -BeExactly "Input #1: the text starts with 'Bearer ', the scheme of an Authorization header value; pass the compact token without it (an initialization token starts with eyJ)."
         (Get-TokenEndpointStats -Endpoint $Ep).requests | Should -Be 0
     }
@@ -138,10 +138,20 @@ Describe 'Get-SessionToken over loopback HTTP' {
         $errors = $null
         $out = @($session, 42) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
         $out | Should -BeNullOrEmpty
-        @($errors.FullyQualifiedErrorId) | Should -Be @("InitializationTokenInputInvalid,$CmdId", "InitializationTokenInputInvalid,$CmdId")
+        @($errors.FullyQualifiedErrorId) | Should -Be @("TokenInputInvalid,$CmdId", "TokenInputInvalid,$CmdId")
         $errors[0].Exception.Message | Should -BeExactly ('Input #1: a SessionToken is a session token, signed by the API and not with your apiSignature; ' +
             'Test-Token checks, and Get-SessionToken exchanges, initialization tokens (from New-InitializationToken).')
         $errors[1].Exception.Message | Should -BeExactly 'Input #2: an Int32 is neither a token string nor an object with a Token property.'
+    }
+
+    It 'gives the same bad input the same error id as Test-Token' {
+        $errors = $null
+        $null = @(42, $null, @{ NoToken = 1 }) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
+        $testErrors = $null
+        $null = @(42, $null, @{ NoToken = 1 }) | Test-Token -ApiSignature $Ep.ApiSignature -ErrorVariable testErrors -ErrorAction SilentlyContinue
+        @($errors | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }) | Should -Be @('TokenInputInvalid', 'TokenInputInvalid', 'TokenInputInvalid')
+        @($testErrors | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }) | Should -Be @('TokenInputInvalid', 'TokenInputInvalid', 'TokenInputInvalid')
+        @($errors.Exception.Message) | Should -Be @($testErrors.Exception.Message)
     }
 
     It 'refuses a token signed with another apiSignature with SessionTokenInvalidGrant' {
@@ -151,12 +161,12 @@ Describe 'Get-SessionToken over loopback HTTP' {
         $errors[0].FullyQualifiedErrorId | Should -BeExactly "SessionTokenInvalidGrant,$CmdId"
     }
 
-    It 'writes InitializationTokenInputInvalid for input that is no token, and goes on' {
+    It 'writes TokenInputInvalid for input that is no token, and goes on' {
         $t = New-Token 2
         $errors = $null
         $out = @($t[0], 42, 'not-a-jwt', $t[1]) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
         @($out.UserId) | Should -Be @('u1', 'u2')
-        @($errors.FullyQualifiedErrorId) | Should -Be @("InitializationTokenInputInvalid,$CmdId", "InitializationTokenInputInvalid,$CmdId")
+        @($errors.FullyQualifiedErrorId) | Should -Be @("TokenInputInvalid,$CmdId", "TokenInputInvalid,$CmdId")
         @($errors.TargetObject) | Should -Be @(42, 'not-a-jwt')
     }
 
@@ -464,8 +474,46 @@ Describe 'Get-SessionToken transport rules' {
     }
 
     It 'defaults to the production API over https' {
-        (Get-Command Get-SessionToken).Parameters['BaseUri'] | Should -Not -BeNullOrEmpty
-        $cmd = [ConvTokens.PowerShell.Commands.GetSessionTokenCommand]::new()
-        $cmd.BaseUri | Should -Be 'https://api.jackpot-io.com/v2'
+        # Seen from the wire, not from a field: without -BaseUri the request goes to api.jackpot-io.com:443
+        # over TLS. A loopback proxy (HTTPS_PROXY in a child process) sees the tunnel it is asked for and
+        # refuses it, so nothing leaves the machine and nothing is sent.
+        $proxy = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $proxy.Start()
+        $child = $null
+        try {
+            $script = @"
+Import-Module '$ModuleManifest'
+`$null = 'a.b.c' | Get-SessionToken -ApiKey (ConvertTo-SecureString 'not-a-key' -AsPlainText -Force) -TimeoutSec 20 -MaximumRetryCount 0 -ErrorAction SilentlyContinue -ErrorVariable e
+`$e[0].FullyQualifiedErrorId
+`$e[0].Exception.Message
+"@
+            $startInfo = [Diagnostics.ProcessStartInfo]::new($PwshCommand[0])
+            foreach ($argument in @($PwshCommand | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)) { $startInfo.ArgumentList.Add($argument) }
+            $startInfo.RedirectStandardOutput = $true
+            $startInfo.UseShellExecute = $false
+            foreach ($name in 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy') { $startInfo.Environment.Remove($name) | Out-Null }
+            $startInfo.Environment['HTTPS_PROXY'] = "http://127.0.0.1:$($proxy.LocalEndpoint.Port)"
+            $child = [Diagnostics.Process]::Start($startInfo)
+            $output = $child.StandardOutput.ReadToEndAsync()
+            $accept = $proxy.AcceptTcpClientAsync()
+            $accept.Wait(60000) | Should -BeTrue -Because 'the request goes through the proxy to the production API'
+            $connection = $accept.Result
+            $stream = $connection.GetStream()
+            $reader = [IO.StreamReader]::new($stream, [Text.Encoding]::ASCII)
+            $requestLine = $reader.ReadLine()
+            $refusal = [Text.Encoding]::ASCII.GetBytes("HTTP/1.1 403 Forbidden`r`nContent-Length: 0`r`nConnection: close`r`n`r`n")
+            $stream.Write($refusal, 0, $refusal.Length)
+            $connection.Dispose()
+            $child.WaitForExit(60000) | Should -BeTrue
+            $lines = @($output.Result -split "`r?`n" | Where-Object { $_ })
+
+            $requestLine | Should -BeExactly 'CONNECT api.jackpot-io.com:443 HTTP/1.1'
+            $lines[0] | Should -BeExactly "SessionTokenConnectionFailed,$CmdId"
+            $lines[1] | Should -BeLike 'Input #1: Could not connect to https://api.jackpot-io.com:*nothing was sent.*'
+        }
+        finally {
+            if ($child -and -not $child.HasExited) { $child.Kill($true) }
+            $proxy.Stop()
+        }
     }
 }

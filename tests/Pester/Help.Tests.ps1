@@ -1,65 +1,33 @@
 #Requires -Version 7.4
 # Help gate: every exported cmdlet has complete help that matches the built cmdlet (parameters,
 # parameter sets, types, aliases, positions, pipeline input, outputs), and about_ConvTokens explains
-# every error id the C# sources can write.
+# every error id the module can write.
 #
-# Error ids are collected from the .cs files under src/ConvTokens.PowerShell and src/ConvTokens.Engine
-# with three patterns (keep new ids in one of these shapes, or extend the patterns):
-#   1. "<Id>", ErrorCategory.<...>           ErrorRecord ids, SecretException ids, the exchange-failure map
-#   2. ClaimValidationException("<Id>"       claim ids, and <Parameter>Invalid for every
-#      new ClaimDefinition(<index>, "<claim>", "<Parameter>", ...) of the claim schema
-#   3. the member names of enum TokenFailure  Test-Token's Reason values
+# The error ids come from the module's own catalog, [ConvTokens.PowerShell.ErrorCatalog]::All (each
+# id with the cmdlets that write it); Test-Token's Reason values from ErrorCatalog.TokenFailureReasons.
 
 BeforeDiscovery {
     . $PSScriptRoot/TestSupport.ps1
     Import-Module $ModuleManifest -Force
 
-    $sourceFiles = foreach ($project in 'src/ConvTokens.PowerShell', 'src/ConvTokens.Engine') {
-        Get-ChildItem -Path (Join-Path $RepoRoot $project) -Filter *.cs -Recurse |
-            Where-Object { $_.FullName -notmatch '[\\/](obj|bin)[\\/]' }
-    }
+    $catalog = @([ConvTokens.PowerShell.ErrorCatalog]::All)
+    $failureNames = @([ConvTokens.PowerShell.ErrorCatalog]::TokenFailureReasons)
+    $allIds = @(@($catalog.Id) + $failureNames | Sort-Object -Unique)
 
-    $errorRecordPattern = '"(?<id>[A-Z][A-Za-z]+)"\s*,\s*ErrorCategory\.'
-    $claimPattern = 'ClaimValidationException\(\s*"(?<id>[A-Z][A-Za-z]+)"'
-    $failureEnumPattern = 'enum\s+TokenFailure\s*\{(?<body>[^}]*)\}'
+    $sourceFiles = Get-ChildItem -Path (Join-Path $RepoRoot 'src/ConvTokens.PowerShell') -Filter *.cs -Recurse |
+        Where-Object { $_.FullName -notmatch '[\\/](obj|bin)[\\/]' }
 
-    function Get-IdsFromText([string] $Text, [string] $Pattern) {
-        [regex]::Matches($Text, $Pattern) | ForEach-Object { $_.Groups['id'].Value }
-    }
-
-    $sources = @{}
-    foreach ($file in $sourceFiles) { $sources[$file.FullName] = Get-Content -Raw -LiteralPath $file.FullName }
-    $allText = $sources.Values -join "`n"
-
-    $secretIds = @(Get-IdsFromText $allText 'SecretException\(\s*"(?<id>[A-Z][A-Za-z]+)"' | Sort-Object -Unique)
-    $schemaIds = @(Get-IdsFromText $allText 'new ClaimDefinition\(\s*\d+\s*,\s*"[^"]+"\s*,\s*"(?<id>[A-Z][A-Za-z]+)"' | ForEach-Object { "${_}Invalid" })
-    $claimIds = @(@(Get-IdsFromText $allText $claimPattern) + $schemaIds | Sort-Object -Unique)
-    $failureNames = @()
-    $enum = [regex]::Match($allText, $failureEnumPattern)
-    if ($enum.Success) {
-        $body = $enum.Groups['body'].Value -replace '//[^\n]*', ''
-        $failureNames = @([regex]::Matches($body, '\b(?<id>[A-Z][A-Za-z]+)\b') | ForEach-Object { $_.Groups['id'].Value })
-    }
-    $allIds = @(@(Get-IdsFromText $allText $errorRecordPattern) + $claimIds + $failureNames | Sort-Object -Unique)
-
-    # The ids each cmdlet can write: those in its own source file, the secret ids (every cmdlet reads a
-    # secret), the claim ids when it validates claims, and the failure reasons when it verifies tokens.
+    # The ids each cmdlet can write, as the catalog lists them, and the failure reasons for Test-Token.
     $cmdletCases = foreach ($name in (Import-PowerShellDataFile -Path $ModuleManifest).CmdletsToExport) {
         $verb, $noun = $name -split '-', 2
-        $source = $sources.GetEnumerator() |
-            Where-Object { $_.Value -match ('\[Cmdlet\(\s*Verbs\w+\.' + $verb + '\s*,\s*"' + $noun + '"') } |
+        $source = $sourceFiles | Where-Object { (Get-Content -Raw -LiteralPath $_.FullName) -match ('\[Cmdlet\(\s*Verbs\w+\.' + $verb + '\s*,\s*"' + $noun + '"') } |
             Select-Object -First 1
-        $ids = @()
-        if ($source) {
-            $ids += Get-IdsFromText $source.Value $errorRecordPattern
-            if ($source.Value -match 'PipelineSecret') { $ids += $secretIds }
-            if ($source.Value -match 'ClaimValidationException') { $ids += $claimIds }
-            if ($source.Value -match 'TokenVerifier') { $ids += $failureNames }
-        }
+        $ids = @([ConvTokens.PowerShell.ErrorCatalog]::For($name) | ForEach-Object Id)
+        if ($name -eq 'Test-Token') { $ids += $failureNames }
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
         @{
             Name       = $name
-            SourceFile = $source.Key
+            SourceFile = $source.FullName
             ErrorIds   = @($ids | Sort-Object -Unique)
             Parameters = @((Get-Command -Name $name -CommandType Cmdlet).Parameters.Keys |
                     Where-Object { $_ -notin $common } | ForEach-Object { @{ Parameter = $_ } })
@@ -189,9 +157,8 @@ Describe 'about_ConvTokens' -ForEach $aboutCase {
         $long | Should -BeNullOrEmpty
     }
 
-    It 'found the error ids in the C# sources' {
-        # Guards the patterns above: if a refactoring hides the ids from them, this fails instead of
-        # the id checks silently passing on an empty list.
+    It 'found the error ids in the catalog' {
+        # Guards the lists above: if the catalog came back empty, the id checks would pass on nothing.
         $ErrorIds.Count | Should -BeGreaterThan 40
         foreach ($known in 'SecretVaultLocked', 'AmountMissing', 'ZipCodeInvalid', 'ForceManualConfirmInvalid', 'SessionTokenInvalidGrant', 'BaseUriInsecure', 'ClockSkewInvalid', 'InvalidSignature') {
             $ErrorIds | Should -Contain $known
@@ -200,5 +167,44 @@ Describe 'about_ConvTokens' -ForEach $aboutCase {
 
     It 'explains <_>' -ForEach $ErrorIds {
         $aboutText | Should -Match ('\b' + [regex]::Escape($_) + '\b')
+    }
+}
+
+Describe 'ErrorCatalog' {
+    BeforeAll {
+        $catalog = @([ConvTokens.PowerShell.ErrorCatalog]::All)
+        $cmdlets = @((Import-PowerShellDataFile -Path $ModuleManifest).CmdletsToExport)
+    }
+
+    It 'lists each id once, shaped NounProblem, with the cmdlets that write it and a fix' {
+        $catalog.Count | Should -BeGreaterThan 30
+        @($catalog.Id | Sort-Object -Unique).Count | Should -Be $catalog.Count
+        foreach ($entry in $catalog) {
+            $entry.Id | Should -MatchExactly '^[A-Z][a-z]+([A-Z][a-z]+)+$'
+            $entry.Cmdlets | Should -Not -BeNullOrEmpty -Because $entry.Id
+            @($entry.Cmdlets | Where-Object { $_ -notin $cmdlets }) | Should -BeNullOrEmpty -Because "$($entry.Id) names exported cmdlets"
+            $entry.Fix | Should -Not -BeNullOrEmpty -Because $entry.Id
+        }
+    }
+
+    It 'derives a <Parameter>Invalid id for every claim of the schema' {
+        @($catalog.Id) | Should -Contain 'AmountInvalid'
+        @($catalog.Id) | Should -Contain 'ForceManualConfirmInvalid'
+        @($catalog.Id) | Should -Contain 'IssuedAtInvalid'
+    }
+
+    It 'says which ids end the pipeline' {
+        @($catalog | Where-Object Terminating | ForEach-Object Id | Sort-Object) | Should -Be @(
+            'BaseUriInsecure', 'ClockSkewInvalid', 'MaximumAgeInvalid', 'SecretEmpty', 'SecretManagementNotInstalled',
+            'SecretNotFound', 'SecretReadFailed', 'SecretTypeUnsupported', 'SecretVaultLocked', 'SecretVaultNotFound', 'SecretVaultNotRegistered')
+    }
+
+    It 'gives Get-SessionToken the exchange ids and the shared token input id' {
+        $ids = @([ConvTokens.PowerShell.ErrorCatalog]::For('Get-SessionToken') | ForEach-Object Id)
+        $ids | Should -Contain 'TokenInputInvalid'
+        $ids | Should -Contain 'SessionTokenOutcomeUnknown'
+        $ids | Should -Contain 'BaseUriInsecure'
+        $ids | Should -Not -Contain 'AmountMissing'
+        @([ConvTokens.PowerShell.ErrorCatalog]::For('Test-Token') | ForEach-Object Id) | Should -Contain 'TokenInputInvalid'
     }
 }

@@ -87,7 +87,7 @@ BeforeDiscovery {
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
     Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 900
+    $script:Ep = Start-TokenEndpoint
     $script:VaultPassword = ConvertTo-TestSecureString 'vault password for the examples'
 
     # A folder the examples run in, and the module folders they import from by name.

@@ -8,7 +8,7 @@ BeforeAll {
     # Characters that every encoding changes: + / = & < > (JSON-escaped as \u002B \u0026 \u003C \u003E).
     $script:KeyText = 'k3y+AbCdEf/GhIj=KlMn&oP<q>Rs'
     $script:ClientSecretText = 'cl1ent+Secret/Value=XyZ'
-    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 600 -ApiKey $KeyText -ClientSecret $ClientSecretText
+    $script:Ep = Start-TokenEndpoint -ApiKey $KeyText -ClientSecret $ClientSecretText
     $script:Exchange = @{ BaseUri = $Ep.BaseUri; ApiKey = $Ep.ApiKey }
     $script:CmdId = 'ConvTokens.PowerShell.Commands.GetSessionTokenCommand'
 
@@ -236,12 +236,12 @@ Describe 'No input lost: every input answered, numbered and in order' {
         $errors = $null
         $out = @($t[0], $null, 'x', $t[1]) | Get-SessionToken @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
         @($out.UserId) | Should -Be @('h1', 'h2')
-        @($errors.FullyQualifiedErrorId) | Should -Be @("InitializationTokenInputInvalid,$CmdId", "InitializationTokenInputInvalid,$CmdId")
+        @($errors.FullyQualifiedErrorId) | Should -Be @("TokenInputInvalid,$CmdId", "TokenInputInvalid,$CmdId")
         $errors[0].Exception.Message | Should -BeExactly 'Input #2: the input is $null; pipe InitializationToken objects or token strings.'
         $errors[1].Exception.Message | Should -Match '^Input #3: '
         $errors = $null
         $null = Get-SessionToken -InitializationToken $null @Exchange -ErrorVariable errors -ErrorAction SilentlyContinue
-        $errors[0].FullyQualifiedErrorId | Should -BeExactly "InitializationTokenInputInvalid,$CmdId"
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly "TokenInputInvalid,$CmdId"
     }
 }
 

@@ -16,7 +16,7 @@ foreach (`$dll in @('$($OtherIdentityModel -join "','")')) { Add-Type -Path `$dl
 "@
     # Mints, verifies and exchanges at a local endpoint started inside the child (its secrets stay there).
     $script:UseConvTokens = @"
-if (-not `$ep) { Import-Module '$RepoRoot/tests/Support/TokenEndpoint.psm1'; `$ep = Start-TokenEndpoint -IdleTimeoutSeconds 60 }
+if (-not `$ep) { Import-Module '$RepoRoot/tests/Support/TokenEndpoint.psm1'; `$ep = Start-TokenEndpoint }
 `$s = `$ep.ApiSignature
 `$t = New-InitializationToken -Amount 5 -ApiSignature `$s
 'mint:' + `$t.Token.Split('.').Count

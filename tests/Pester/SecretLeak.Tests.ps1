@@ -5,7 +5,7 @@ BeforeAll {
     Import-Module Microsoft.PowerShell.SecretManagement -RequiredVersion 1.1.2
     Import-Module $ModuleManifest -Force
     Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 600
+    $script:Ep = Start-TokenEndpoint
     $script:Plain = @(
         ConvertFrom-SecureString $Ep.ApiSignature -AsPlainText
         ConvertFrom-SecureString $Ep.ApiKey -AsPlainText
@@ -25,22 +25,6 @@ BeforeAll {
 AfterAll {
     if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
     $env:PSModulePath = $SavedModulePath
-}
-
-Describe 'Secret bytes are cleared after use' {
-    It 'zeroes the bytes a SecretBytes owns when it is disposed, and never formats them' {
-        $null = New-InitializationToken -Amount 1 -ApiSignature (ConvertTo-TestSecureString 'x')   # loads the engine
-        $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ConvTokens.Engine' } | Select-Object -First 1
-        $engine | Should -Not -BeNullOrEmpty
-        $type = $engine.GetType('ConvTokens.Engine.SecretBytes')
-        $raw = [byte[]][Text.Encoding]::UTF8.GetBytes('monApiSignature')
-        $secret = [Activator]::CreateInstance($type, @(, $raw))
-        "$secret" | Should -BeExactly 'SecretBytes(redacted)'
-        $secret.Dispose()
-        $secret.IsDisposed | Should -BeTrue
-        ($raw | Where-Object { $_ -ne 0 }) | Should -BeNullOrEmpty
-        $raw.Length | Should -Be 15
-    }
 }
 
 Describe 'No secret reaches any stream, error, transcript or output' {

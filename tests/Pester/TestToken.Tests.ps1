@@ -48,7 +48,7 @@ Describe 'Test-Token on valid tokens' {
 
     It 'says that a piped SessionToken is a session token signed by the API, not that it has no Token property' {
         Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-        $ep = Start-TokenEndpoint -IdleTimeoutSeconds 60
+        $ep = Start-TokenEndpoint
         try {
             $session = New-InitializationToken -Amount 1 -ApiSignature $ep.ApiSignature | Get-SessionToken -BaseUri $ep.BaseUri -ApiKey $ep.ApiKey
         }

@@ -6,7 +6,7 @@ BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
     Import-Module $ModuleManifest -Force
     Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint -IdleTimeoutSeconds 600
+    $script:Ep = Start-TokenEndpoint
     $script:Sig = $Ep.ApiSignature
 
     # Tokens that look alike on purpose: same user, amount and second of issue.

@@ -1,5 +1,5 @@
 #Requires -Version 7.4
-# Starts, steers and stops the local token endpoint (src/ConvTokens.TokenEndpoint) for tests.
+# Starts, steers and stops the local token endpoint (tests/TokenEndpoint) for tests.
 # Secrets reach the endpoint on its stdin only; the returned object keeps them as SecureString.
 
 Set-StrictMode -Version 3.0
@@ -57,8 +57,8 @@ function Start-TokenEndpoint {
     .SYNOPSIS
         Starts the local token endpoint on a free loopback port and returns a handle to it.
     .DESCRIPTION
-        Runs 'dotnet <dll> --idle-timeout-seconds N', writes the secrets as one JSON line to its stdin
-        and keeps stdin open (closing it, or this process going away, stops the endpoint), then
+        Runs 'dotnet <dll>', writes the secrets as one JSON line to its stdin and keeps stdin open
+        (closing it, or this process going away, is what stops the endpoint), then
         reads the {"port","baseUri"} line from its stdout. Secrets not given are random; the
         default apiSignature is 15 characters so that short HMAC keys are always exercised.
     #>
@@ -66,9 +66,6 @@ function Start-TokenEndpoint {
     [OutputType('ConvTokens.Test.TokenEndpoint')]
     param(
         [string] $Path = $script:DefaultDll,
-
-        [ValidateRange(0, 86400)]
-        [int] $IdleTimeoutSeconds = 300,
 
         # String or SecureString.
         [ValidateScript({ $_ -is [string] -or $_ -is [securestring] })]
@@ -85,7 +82,7 @@ function Start-TokenEndpoint {
     )
 
     if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) {
-        throw "Start-TokenEndpoint: '$Path' does not exist. Build it: dotnet build src/ConvTokens.TokenEndpoint -c Release -o out/TokenEndpoint"
+        throw "Start-TokenEndpoint: '$Path' does not exist. Build it: dotnet build tests/TokenEndpoint -c Release -o out/TokenEndpoint"
     }
 
     $plain = [ordered]@{
@@ -103,8 +100,6 @@ function Start-TokenEndpoint {
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new()
     $startInfo.FileName = Get-DotnetHost
     $startInfo.ArgumentList.Add((Resolve-Path -LiteralPath $Path).ProviderPath)
-    $startInfo.ArgumentList.Add('--idle-timeout-seconds')
-    $startInfo.ArgumentList.Add([string] $IdleTimeoutSeconds)
     $startInfo.UseShellExecute = $false
     $startInfo.CreateNoWindow = $true
     $startInfo.RedirectStandardInput = $true
@@ -220,15 +215,12 @@ function Get-TokenEndpointStats {
 }
 
 function Stop-TokenEndpoint {
-    <# .SYNOPSIS Asks the endpoint to stop, closes its stdin, waits up to 5 s, then kills it. Safe to repeat. #>
+    <# .SYNOPSIS Closes the endpoint's stdin (which stops it), waits up to 5 s, then kills it. Safe to repeat. #>
     [CmdletBinding()]
     param([Parameter(Mandatory, Position = 0, ValueFromPipeline)] [object] $Endpoint)
     process {
         Assert-TokenEndpoint $Endpoint
         $process = $Endpoint.Process
-        if (-not $process.HasExited) {
-            try { [void] (Invoke-RestMethod -Uri "$($Endpoint.BaseUri)/_control/shutdown" -Method Post -NoProxy -TimeoutSec 5) } catch { }
-        }
         try { $process.StandardInput.Close() } catch { }
         if (-not $process.WaitForExit(5000)) {
             try { $process.Kill($true) } catch { }
@@ -239,51 +231,5 @@ function Stop-TokenEndpoint {
     }
 }
 
-function Invoke-TokenEndpointRequest {
-    <#
-    .SYNOPSIS
-        POSTs to {BaseUri}/token and returns Status, Body (parsed JSON, or text) and Headers,
-        without throwing on an HTTP error status or following redirects. A dropped connection
-        still throws (it is not an HTTP answer).
-    #>
-    [CmdletBinding(DefaultParameterSetName = 'Body')]
-    param(
-        [Parameter(Mandatory, Position = 0)]
-        [object] $Endpoint,
-
-        [Parameter(Mandatory, Position = 1, ParameterSetName = 'Body')]
-        [System.Collections.IDictionary] $Body,
-
-        # Sent as it is, for malformed-request tests.
-        [Parameter(Mandatory, ParameterSetName = 'Raw')]
-        [AllowEmptyString()]
-        [string] $RawBody,
-
-        [string] $ContentType = 'application/json',
-
-        [string] $Path = '/token',
-
-        [int] $TimeoutSec = 30
-    )
-    Assert-TokenEndpoint $Endpoint
-    $content = if ($PSCmdlet.ParameterSetName -eq 'Raw') { $RawBody } else { ConvertTo-Json -InputObject $Body -Depth 10 -Compress }
-    $status = 0
-    $headers = $null
-    $problems = $null
-    # A redirect that is not followed is a non-terminating 'MaximumRedirectExceeded' error: the 3xx is
-    # still returned, so that one is ignored. Transport failures (dropped connections) stay terminating.
-    $response = Invoke-RestMethod -Uri "$($Endpoint.BaseUri)$Path" -Method Post -Body $content -ContentType $ContentType `
-        -NoProxy -TimeoutSec $TimeoutSec -MaximumRedirection 0 -SkipHttpErrorCheck `
-        -StatusCodeVariable status -ResponseHeadersVariable headers -ErrorAction SilentlyContinue -ErrorVariable problems
-    foreach ($problem in @($problems)) {
-        if ($problem.FullyQualifiedErrorId -notlike 'MaximumRedirectExceeded*') { $PSCmdlet.ThrowTerminatingError($problem) }
-    }
-    [pscustomobject]@{
-        Status  = [int] $status
-        Body    = $response
-        Headers = $headers
-    }
-}
-
 Export-ModuleMember -Function Start-TokenEndpoint, Stop-TokenEndpoint, Set-TokenEndpointFault, Reset-TokenEndpoint,
-    Get-TokenEndpointStats, Invoke-TokenEndpointRequest
+    Get-TokenEndpointStats

@@ -33,7 +33,10 @@ namespace ConvTokens.Engine.Exchange
     {
         public ExchangeFailure Failure { get; internal set; }
         public bool Succeeded => Failure == ExchangeFailure.None;
-        /// <summary>True when the server may have accepted the one-time initialization token.</summary>
+        /// <summary>
+        /// True when the server may have accepted the one-time initialization token, so it must not be sent
+        /// again; always false for the client-credentials grant, which spends nothing. Decided here only.
+        /// </summary>
         public bool MayBeSpent { get; internal set; }
         public HttpStatusCode? StatusCode { get; internal set; }
         public string? OAuthError { get; internal set; }
@@ -54,7 +57,7 @@ namespace ConvTokens.Engine.Exchange
     /// <summary>Retry and transport limits for one pipeline's exchanges.</summary>
     public sealed class ExchangeOptions
     {
-        public Uri TokenEndpoint { get; set; } = new Uri("https://api.jackpot-io.com/v2/token");
+        public Uri TokenEndpoint { get; set; } = new Uri(BaseUriPolicy.ProductionBaseUri + "/token");
         /// <summary>How long to wait for the answer once the request has gone out.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
         /// <summary>How long to wait for a connection; one not made in time sent nothing and is retried.</summary>
@@ -67,11 +70,12 @@ namespace ConvTokens.Engine.Exchange
         public int MaximumConnections { get; set; } = 4;
         public long MaximumResponseBytes { get; set; } = 1024 * 1024;
         /// <summary>The longest session token taken (a SecureString holds 65,536 characters).</summary>
-        public int MaximumTokenLength { get; set; } = 65536;
+        public int MaximumTokenLength { get; set; } = SecureText.MaximumLength;
         /// <summary>Removes the request's secrets from every text the server sent before it is shown or logged.</summary>
         public Redactor Redactor { get; set; } = Redactor.None;
-        /// <summary>True for the JWT-bearer grant, whose initialization token works once; words the errors.</summary>
-        public bool SpendsOneTimeToken { get; set; } = true;
+        /// <summary>The grant sent; the JWT-bearer grant's initialization token works once, which words the errors and decides MayBeSpent.</summary>
+        public GrantKind Grant { get; set; } = GrantKind.JwtBearer;
+        public bool SpendsOneTimeToken => Grant == GrantKind.JwtBearer;
         /// <summary>Lifetime assumed when the response states none (the API documents one hour).</summary>
         public TimeSpan DefaultLifetime { get; set; } = TimeSpan.FromHours(1);
     }

@@ -8,8 +8,16 @@ namespace ConvTokens.Engine.Exchange
     /// <summary>The two grants the API's /token endpoint accepts.</summary>
     public enum GrantKind
     {
+        /// <summary>An initialization token for a session token; the initialization token works once.</summary>
         JwtBearer,
+        /// <summary>The apiKey and client secret for a machine-to-machine session.</summary>
         ClientCredentials,
+    }
+
+    public static class GrantKinds
+    {
+        /// <summary>The name a SessionToken's GrantType shows: "jwt-bearer" or "client_credentials".</summary>
+        public static string Label(this GrantKind grant) => grant == GrantKind.JwtBearer ? "jwt-bearer" : ExchangeRequest.ClientCredentialsGrantType;
     }
 
     /// <summary>Builds the JSON bodies of POST /token; the apiKey and client secret go in as UTF-8 bytes, never as strings.</summary>

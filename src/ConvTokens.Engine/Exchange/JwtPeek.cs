@@ -8,9 +8,7 @@ namespace ConvTokens.Engine.Exchange
     {
         public static OrderedDictionary? ReadClaims(string token)
         {
-            var first = token.IndexOf('.');
-            var second = first < 0 ? -1 : token.IndexOf('.', first + 1);
-            if (first <= 0 || second < 0 || token.Length > 64 * 1024) { return null; }
+            if (token.Length > CompactJwt.MaximumLength || !CompactJwt.TryFindDots(token, out var first, out var second)) { return null; }
             return JsonMembers.ToDictionary(Base64Url.TryDecode(token.AsSpan(first + 1, second - first - 1)));
         }
     }

@@ -35,7 +35,7 @@ namespace ConvTokens.Engine.Exchange
                 AllowAutoRedirect = false,
                 UseCookies = false,
                 // Plain http to this machine never goes through a proxy: it would carry the apiKey off it in clear text.
-                UseProxy = !IsLoopback(options.TokenEndpoint),
+                UseProxy = !BaseUriPolicy.IsLoopback(options.TokenEndpoint),
                 MaxConnectionsPerServer = Math.Max(1, options.MaximumConnections),
                 PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
                 // A backstop only: AttemptAsync times the connection itself (see TrackedContent).
@@ -73,6 +73,8 @@ namespace ConvTokens.Engine.Exchange
             {
                 CryptographicOperations.ZeroMemory(body);
                 outcome.Elapsed = watch.Elapsed;
+                // Only a one-time initialization token can be spent; a client-credentials request can always be sent again.
+                outcome.MayBeSpent &= _options.SpendsOneTimeToken;
                 // Every text the server could have shaped, redacted before anyone sees it.
                 outcome.Message = _options.Redactor.Redact(outcome.Message);
                 outcome.OAuthError = _options.Redactor.Redact(outcome.OAuthError);
@@ -490,10 +492,7 @@ namespace ConvTokens.Engine.Exchange
             return failure.InnerException is SocketException socket && socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable;
         }
 
-        private static bool IsLoopback(Uri uri) =>
-            uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
-
-        private const string ProductionTokenEndpoint = "https://api.jackpot-io.com/v2/token";
+        private const string ProductionTokenEndpoint = BaseUriPolicy.ProductionBaseUri + "/token";
 
         /// <summary>A verbose line, with the request's secrets taken out of whatever the server put in it.</summary>
         private void Say(string line)

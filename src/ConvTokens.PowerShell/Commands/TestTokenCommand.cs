@@ -52,12 +52,12 @@ namespace ConvTokens.PowerShell.Commands
             if (ClockSkew < TimeSpan.Zero)
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(ClockSkew), "ClockSkew must not be negative."),
-                    "ClockSkewInvalid", ErrorCategory.InvalidArgument, ClockSkew));
+                    ErrorCatalog.ClockSkewInvalid, ErrorCategory.InvalidArgument, ClockSkew));
             }
             if (MyInvocation.BoundParameters.ContainsKey(nameof(MaximumAge)) && MaximumAge <= TimeSpan.Zero)
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(MaximumAge), "MaximumAge must be positive."),
-                    "MaximumAgeInvalid", ErrorCategory.InvalidArgument, MaximumAge));
+                    ErrorCatalog.MaximumAgeInvalid, ErrorCategory.InvalidArgument, MaximumAge));
             }
             _options = new VerificationOptions
             {
@@ -88,7 +88,7 @@ namespace ConvTokens.PowerShell.Commands
             var token = Input.TokenInput.Read(item, out var problem);
             if (token is null)
             {
-                WriteError(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), "TokenInputInvalid", ErrorCategory.InvalidArgument, item));
+                WriteError(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), ErrorCatalog.TokenInputInvalid, ErrorCategory.InvalidArgument, item));
                 return;
             }
             var prefixProblem = Input.TokenInput.PrefixProblem(token);

@@ -1,6 +1,8 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
+using ConvTokens.Engine;
+using ConvTokens.Engine.Exchange;
 
 namespace ConvTokens.PowerShell.Input
 {
@@ -58,6 +60,30 @@ namespace ConvTokens.PowerShell.Input
                     break;
             }
             return text;
+        }
+
+        /// <summary>
+        /// The compact token Get-SessionToken sends for an input, with the claims that label its result
+        /// (from an InitializationToken, else read from the unverified payload); null with a
+        /// <paramref name="problem"/> when the input is no token or not a compact JWT.
+        /// </summary>
+        public static string? ReadCompact(object? item, out string? problem, out (string? NotificationKey, string? UserId, object? Amount) labels)
+        {
+            labels = default;
+            var token = Read(item, out problem);
+            if (token is null) { return null; }
+            problem = PrefixProblem(token);
+            if (problem is null && !CompactJwt.IsCompact(token)) { problem = "the token is not a compact JWT (three base64url segments separated by dots)."; }
+            if (problem is not null) { return null; }
+            if ((item is PSObject wrapped ? wrapped.BaseObject : item) is InitializationToken minted)
+            {
+                labels = (minted.NotificationKey, minted.UserId, minted.Amount);
+            }
+            else if (JwtPeek.ReadClaims(token) is { } claims)
+            {
+                labels = (claims["notificationKey"] as string, claims["userId"] as string, claims["amount"]);
+            }
+            return token;
         }
 
         /// <summary>

@@ -23,13 +23,13 @@ namespace ConvTokens.PowerShell.Secrets
                 SecureString secure => FromSecureString(secure),
                 byte[] raw => (byte[])raw.Clone(),
                 PSCredential credential => FromSecureString(credential.Password),
-                null => throw new SecretException("SecretEmpty", ErrorCategory.InvalidData, $"The {description} has no value. {fix}"),
-                _ => throw new SecretException("SecretTypeUnsupported", ErrorCategory.InvalidType,
+                null => throw new SecretException(ErrorCatalog.SecretEmpty, ErrorCategory.InvalidData, $"The {description} has no value. {fix}"),
+                _ => throw new SecretException(ErrorCatalog.SecretTypeUnsupported, ErrorCategory.InvalidType,
                     $"The {description} is a {secret.GetType().Name}; store it as a String, SecureString, byte[] or PSCredential."),
             };
             if (bytes.Length == 0)
             {
-                throw new SecretException("SecretEmpty", ErrorCategory.InvalidData, $"The {description} is empty. {fix}");
+                throw new SecretException(ErrorCatalog.SecretEmpty, ErrorCategory.InvalidData, $"The {description} is empty. {fix}");
             }
             return new SecretBytes(bytes);
         }

@@ -109,7 +109,7 @@ namespace ConvTokens.PowerShell.Secrets
             {
                 if (e is CommandNotFoundException || errorId == "CommandNotFoundException")
                 {
-                    return new SecretException("SecretManagementNotInstalled", ErrorCategory.NotInstalled,
+                    return new SecretException(ErrorCatalog.SecretManagementNotInstalled, ErrorCategory.NotInstalled,
                         $"The {source.Role} is read from a SecretManagement vault, but Get-Secret is not available: the module " +
                         "Microsoft.PowerShell.SecretManagement is not installed or cannot be imported. Install it with " +
                         "'Install-PSResource Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore', register a vault, " +
@@ -127,12 +127,12 @@ namespace ConvTokens.PowerShell.Secrets
                 }
                 if (e.Message.StartsWith("Vault not found in registry", StringComparison.Ordinal))
                 {
-                    return new SecretException("SecretVaultNotFound", ErrorCategory.ObjectNotFound,
+                    return new SecretException(ErrorCatalog.SecretVaultNotFound, ErrorCategory.ObjectNotFound,
                         $"Cannot read the {source.Describe()}: no vault named '{source.Vault}' is registered. " +
                         "List the vaults with Get-SecretVault, or register one with Register-SecretVault.", failure);
                 }
             }
-            return new SecretException("SecretReadFailed", ErrorCategory.ReadError,
+            return new SecretException(ErrorCatalog.SecretReadFailed, ErrorCategory.ReadError,
                 $"Cannot read the {source.Describe()}: Get-Secret failed with {cause.GetType().Name}: {cause.Message}", failure);
         }
 
@@ -158,7 +158,7 @@ namespace ConvTokens.PowerShell.Secrets
         private static SecretException NotRegistered(SecretSource source, IReadOnlyList<string> warnings, Exception failure)
         {
             var said = warnings.Select(w => w.Split('\n')[0].Trim()).FirstOrDefault(w => w.Length > 0);
-            return new SecretException("SecretVaultNotRegistered", ErrorCategory.ObjectNotFound,
+            return new SecretException(ErrorCatalog.SecretVaultNotRegistered, ErrorCategory.ObjectNotFound,
                 $"Cannot read the {source.Describe()}: no SecretManagement vault is registered for this user, so there is no secret to read" +
                 $"{(said is null ? string.Empty : $" (Get-Secret warned: \"{said}\")")}. Register a vault once with " +
                 "'Register-SecretVault -Name ConvTokens -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault', then store the secret " +
@@ -166,12 +166,12 @@ namespace ConvTokens.PowerShell.Secrets
         }
 
         private static SecretException NotFound(SecretSource source, Exception? failure) =>
-            new SecretException("SecretNotFound", ErrorCategory.ObjectNotFound,
+            new SecretException(ErrorCatalog.SecretNotFound, ErrorCategory.ObjectNotFound,
                 $"The {source.Describe()} was not found. Store it once with '{source.SetSecretCommand}', " +
                 $"name another secret with -{source.Role}SecretName, or pass -{source.Role} directly.", failure);
 
         private static SecretException Locked(SecretSource source, Exception failure) =>
-            new SecretException("SecretVaultLocked", ErrorCategory.PermissionDenied,
+            new SecretException(ErrorCatalog.SecretVaultLocked, ErrorCategory.PermissionDenied,
                 $"Cannot read the {source.Describe()}: the vault is locked and Get-Secret got no valid password for it " +
                 "(if the vault just asked for its password, the answer did not unlock it, or this PowerShell could not read one). " +
                 "Unlock it with 'Unlock-SecretStore -Password $password' (or 'Unlock-SecretVault -Name <vault> -Password $password') " +
@@ -189,14 +189,14 @@ namespace ConvTokens.PowerShell.Secrets
             const string unlock = "'Unlock-SecretStore -Password $password' (or 'Unlock-SecretVault -Name <vault> -Password $password')";
             if (signals.NonInteractive)
             {
-                return new SecretException("SecretEmpty", ErrorCategory.InvalidData,
+                return new SecretException(ErrorCatalog.SecretEmpty, ErrorCategory.InvalidData,
                     $"The {source.Describe()} came back from Get-Secret with no value and no error. In this PowerShell, started " +
                     "with -NonInteractive, a locked vault fails with an error instead, so the secret is stored as an empty string: " +
                     $"{store}, or pass -{source.Role} directly.");
             }
             if (signals.InputRedirected)
             {
-                return new SecretException("SecretVaultLocked", ErrorCategory.PermissionDenied,
+                return new SecretException(ErrorCatalog.SecretVaultLocked, ErrorCategory.PermissionDenied,
                     $"Cannot read the {source.Describe()}: Get-Secret returned no value and no error. In a PowerShell whose input " +
                     "is redirected and that was not started with -NonInteractive (a scheduled task, CI, a runbook), that is what a " +
                     "locked vault does when it asks for its password ('Enter password:') and nobody can answer. Unlock it before " +
@@ -204,7 +204,7 @@ namespace ConvTokens.PowerShell.Secrets
                     "-NonInteractive, or run 'Set-SecretStoreConfiguration -Interaction None' once. If the vault was not locked, " +
                     $"the secret is stored as an empty string: {store}.");
             }
-            return new SecretException("SecretEmpty", ErrorCategory.InvalidData,
+            return new SecretException(ErrorCatalog.SecretEmpty, ErrorCategory.InvalidData,
                 $"The {source.Describe()} came back from Get-Secret with no value and no error. SecretManagement does that for a " +
                 $"secret stored as an empty string: {store}. It does the same for a locked vault whose password prompt read " +
                 $"nothing: if an 'Enter password:' prompt got no answer, unlock the vault with {unlock} and run the command again.");
