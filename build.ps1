@@ -9,9 +9,10 @@
                CHANGELOG.md, Dependencies/) and the local token endpoint into out/TokenEndpoint.
       Package  Build, then Compress-PSResource the module into out/packages/ConvTokens.<version>.nupkg
                (the package the Gallery takes), in a pwsh whose PSResourceGet settings live under out/.
-      Test     Build (and Package when a selected test is tagged 'Package'), restore the pinned Pester from
-               NuGet and the Node interop packages, run the Pester tests in a fresh pwsh against
-               out/ConvTokens, print "Pester: N passed, N failed".
+      Test     Build (and Package when a selected test is tagged 'Package'), run the engine's xunit tests
+               (tests/ConvTokens.Engine.Tests), restore the pinned Pester from NuGet and the Node interop
+               packages, run the Pester tests in a fresh pwsh against out/ConvTokens, and print
+               "Pester: N passed, N failed" last. -Fast skips the suites tagged Slow: the inner loop.
       Demo     Build, then mint -> exchange -> verify against the local token endpoint.
       Bench    Build, then measure every figure beside its baseline (about two minutes; not part of Test);
                writes out/bench/results.json and out/bench/PERFORMANCE.md.
@@ -24,6 +25,8 @@
     Run it through the pinned PowerShell tool: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test -TestPath tests/Pester/NewInitializationToken.Tests.ps1
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Test -Fast
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Publish -WhatIf
 .EXAMPLE
@@ -44,6 +47,10 @@ param(
 
     # Limits Test to tests carrying these tags.
     [string[]] $TestTag = @(),
+
+    # Test: the inner loop. Skips the Pester suites tagged Slow (child processes, fault mixes, releases)
+    # and packaging; the engine tests and every other suite run. CI runs everything.
+    [switch] $Fast,
 
     # Publish: the registered PSResourceGet repository to publish to.
     [string] $Repository = 'PSGallery',
@@ -186,18 +193,40 @@ function Get-SelectedTestPath {
     if ($TestPath) { $TestPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $RepoRoot 'tests/Pester') }
 }
 
+# The engine's xunit tests (no PowerShell): run with the whole suite, or when -TestPath names them.
+function Invoke-EngineTest {
+    $project = Join-Path $RepoRoot 'tests/ConvTokens.Engine.Tests'
+    $selected = -not $TestPath -or @($TestPath | Where-Object { (Resolve-Path $_).Path.StartsWith($project) }).Count -gt 0
+    if (-not $selected) { return $null }
+    & dotnet test $project -c $Configuration --nologo 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable captured | Out-Host
+    $exit = $LASTEXITCODE
+    $summary = $captured | Select-String -Pattern 'Failed:\s*(\d+),\s*Passed:\s*(\d+)' | Select-Object -Last 1
+    $passed = if ($summary) { [int] $summary.Matches[0].Groups[2].Value } else { 0 }
+    $failed = if ($summary) { [int] $summary.Matches[0].Groups[1].Value } else { 1 }
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
 function Invoke-Test {
+    $engine = Invoke-EngineTest
+    if ($engine) { Write-Host "Engine tests (xunit): $($engine.Passed) passed, $($engine.Failed) failed" }
+    $pesterPaths = @(Get-SelectedTestPath | Where-Object { -not $_.StartsWith((Join-Path $RepoRoot 'tests/ConvTokens.Engine.Tests')) })
+    if ($TestPath -and $pesterPaths.Count -eq 0) {
+        if (-not $engine -or $engine.Failed -gt 0 -or $engine.Passed -eq 0) { exit 1 }
+        return
+    }
     $pester = Restore-TestTool
     $summary = Join-Path $OutDir 'test-summary.json'
     Remove-Item $summary -ErrorAction SilentlyContinue
-    $paths = Get-SelectedTestPath
+    $paths = $pesterPaths
 
     $runner = Join-Path $RepoRoot 'tests/Invoke-PesterRun.ps1'
     $pwsh = Get-PwshCommand
     # A fresh pwsh: no profile, nothing this session imported, the built module only.
     $settings = Join-Path $OutDir 'test-settings.json'
     [ordered]@{
-        PesterManifest = $pester; Path = @($paths); Tag = @($TestTag); SummaryPath = $summary
+        PesterManifest = $pester; Path = @($paths); Tag = @($TestTag); ExcludeTag = @(if ($Fast) { 'Slow', 'Package' })
+        SummaryPath = $summary
         ResultPath = (Join-Path $OutDir 'test-results.xml')
     } | ConvertTo-Json | Set-Content -Path $settings -Encoding utf8NoBOM
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $runner -SettingsPath $settings
@@ -211,7 +240,7 @@ function Invoke-Test {
     $line = "Pester: $($counts.Passed) passed, $($counts.Failed) failed"
     if ($counts.Skipped -gt 0) { $line += ", $($counts.Skipped) skipped" }
     Write-Host $line
-    if ($counts.Failed -gt 0 -or $counts.Passed -eq 0 -or $runnerExit -ne 0) {
+    if ($counts.Failed -gt 0 -or $counts.Passed -eq 0 -or $runnerExit -ne 0 -or ($engine -and ($engine.Failed -gt 0 -or $engine.Passed -eq 0))) {
         exit 1
     }
 }
@@ -263,7 +292,7 @@ $TestPath = @($TestPath -split ',' | ForEach-Object Trim | Where-Object { $_ })
 $TestTag = @($TestTag -split ',' | ForEach-Object Trim | Where-Object { $_ })
 if ($ProjectUri) { Assert-ManifestAddress -Name ProjectUri -Value $ProjectUri }
 if ($IconUri) { Assert-ManifestAddress -Name IconUri -Value $IconUri }
-$needsPackage = ($Task -contains 'Test') -and (Test-PackageNeeded -Path (Get-SelectedTestPath) -Tag $TestTag)
+$needsPackage = ($Task -contains 'Test') -and -not $Fast -and (Test-PackageNeeded -Path (Get-SelectedTestPath) -Tag $TestTag)
 try {
     foreach ($name in (Resolve-TaskPlan -Task $Task -TestNeedsPackage:$needsPackage)) { Invoke-Task $name }
 }

@@ -4,7 +4,7 @@
     Runs Pester in this (fresh) process and writes the counts for build.ps1 to report.
 #>
 param(
-    # JSON written by build.ps1: PesterManifest, Path[], Tag[], SummaryPath, ResultPath.
+    # JSON written by build.ps1: PesterManifest, Path[], Tag[], ExcludeTag[], SummaryPath, ResultPath.
     [Parameter(Mandatory)] [string] $SettingsPath
 )
 $ErrorActionPreference = 'Stop'
@@ -12,6 +12,7 @@ $settings = Get-Content -Raw $SettingsPath | ConvertFrom-Json
 $PesterManifest = $settings.PesterManifest
 $Path = @($settings.Path)
 $Tag = @($settings.Tag)
+$ExcludeTag = @($settings.ExcludeTag | Where-Object { $_ })
 $SummaryPath = $settings.SummaryPath
 $ResultPath = $settings.ResultPath
 Import-Module $PesterManifest -Force
@@ -25,6 +26,7 @@ $configuration.TestResult.Enabled = $true
 $configuration.TestResult.OutputPath = $ResultPath
 $configuration.TestResult.OutputFormat = 'NUnitXml'
 if ($Tag) { $configuration.Filter.Tag = $Tag }
+if ($ExcludeTag) { $configuration.Filter.ExcludeTag = $ExcludeTag }
 
 $result = Invoke-Pester -Configuration $configuration
 # Failures outside any test (a broken BeforeAll, a file that does not parse) count as failures too.

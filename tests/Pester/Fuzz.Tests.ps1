@@ -65,7 +65,7 @@ BeforeAll {
     }
 }
 
-Describe 'Test-Token fuzzed with hostile tokens (seeded, issue #6)' {
+Describe 'Test-Token fuzzed with hostile tokens (seeded, issue #6)' -Tag Slow {
     It 'gives one TokenValidationResult per token, never throws, accepts only the controls, and keeps memory bounded' {
         $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
         $fuzzer = [ConvTokens.Tests.Fuzz.TokenFuzzer]::new($Seed, $SecretText, $now)

@@ -7,7 +7,7 @@ BeforeAll {
     $script:Version = (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
 }
 
-Describe 'build.ps1 tasks' {
+Describe 'build.ps1 tasks' -Tag Slow {
     It 'runs each task once, after the tasks it needs: <Given> runs <Expected>' -ForEach @(
         @{ Given = 'Build,Test'; Package = $false; Expected = 'Build,Test' }
         @{ Given = 'Test,Build'; Package = $false; Expected = 'Build,Test' }
@@ -87,7 +87,7 @@ Describe 'build.ps1 tasks' {
     }
 }
 
-Describe 'CHANGELOG entries' {
+Describe 'CHANGELOG entries' -Tag Slow {
     BeforeAll {
         function Write-Changelog([string] $Text) {
             $path = Join-Path $TestDrive 'CHANGELOG.md'
@@ -150,7 +150,7 @@ Describe 'CHANGELOG entries' {
     }
 }
 
-Describe 'Manifest release data' {
+Describe 'Manifest release data' -Tag Slow {
     BeforeEach {
         $script:Manifest = Join-Path $TestDrive 'ConvTokens.psd1'
         Copy-Item (Join-Path $RepoRoot 'ConvTokens.psd1') $Manifest -Force
@@ -189,7 +189,7 @@ Describe 'Manifest release data' {
     }
 }
 
-Describe 'Uncommitted changes' {
+Describe 'Uncommitted changes' -Tag Slow {
     BeforeAll { $script:Repo = New-TestGitRepository (Join-Path $TestDrive 'tree') }
 
     It 'finds none in a clean tree, and lists modified, staged and untracked files but not ignored ones' {
@@ -214,7 +214,7 @@ Describe 'Uncommitted changes' {
     }
 }
 
-Describe 'PSResourceGet sandbox' {
+Describe 'PSResourceGet sandbox' -Tag Slow {
     It "tells when PSResourceGet's store or user scope lies outside the folder (here: this test process's own)" {
         $state = Get-SandboxState -Root $TestDrive
         $state.Contained | Should -BeFalse
@@ -233,7 +233,7 @@ Describe 'PSResourceGet sandbox' {
     }
 }
 
-Describe 'Publish' {
+Describe 'Publish' -Tag Slow {
     BeforeAll {
         # What this process's (the developer's) PowerShell has, to show the sandboxed run left it alone.
         function Get-RealPSResourceState {
@@ -318,7 +318,7 @@ finally {
     }
 }
 
-Describe 'Publish to a remote repository' {
+Describe 'Publish to a remote repository' -Tag Slow {
     BeforeAll {
         $script:ApiKey = 'ct-remote-api-key-93c2aa'
         $script:Sandbox = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'remote')).FullName
@@ -391,7 +391,7 @@ finally {
     }
 }
 
-Describe 'Publish refusals' {
+Describe 'Publish refusals' -Tag Slow {
     BeforeAll {
         $script:Sandbox = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'refusals')).FullName
         # Each case prints 'case|<error id>|<message>|packaged:<n>|feed:<n>'; the packaging step counts its calls.

@@ -40,7 +40,7 @@ AfterAll {
     if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
 }
 
-Describe 'Get-SessionToken under faults' {
+Describe 'Get-SessionToken under faults' -Tag Slow {
     BeforeEach { Reset-TokenEndpoint -Endpoint $Ep }
     AfterEach { Reset-TokenEndpoint -Endpoint $Ep }
 
@@ -222,7 +222,7 @@ Describe 'Get-SessionToken under faults' {
     }
 }
 
-Describe 'Get-SessionToken under sustained load' {
+Describe 'Get-SessionToken under sustained load' -Tag Slow {
     BeforeEach { Reset-TokenEndpoint -Endpoint $Ep }
 
     It 'exchanges 10,000 tokens at -ThrottleLimit 16 in 5 rounds with 16 requests in flight, never more; the endpoint keeps answering and memory stays flat' {
@@ -267,7 +267,7 @@ Describe 'Get-SessionToken under sustained load' {
     }
 }
 
-Describe 'Parallel runspaces' {
+Describe 'Parallel runspaces' -Tag Slow {
     BeforeAll {
         $script:SavedModulePath = $env:PSModulePath
         $env:PSModulePath = $StandInModulePath + [IO.Path]::PathSeparator + $env:PSModulePath

@@ -43,7 +43,7 @@ function Lock-Main([string] `$Interaction = 'Prompt') {
     }
 }
 
-Describe 'The stand-in in each kind of host (the measured SecretStore behaviour)' {
+Describe 'The stand-in in each kind of host (the measured SecretStore behaviour)' -Tag Slow {
     It 'a prompting locked store in a -File script with closed input: a top-level Get-Secret prints the two lines and ends the script silently with exit 0' {
         $run = Invoke-ChildScript @'
 Set-Secret -Name S -Secret 'value'
@@ -90,7 +90,7 @@ try { Get-Secret -Name S; 'no error' } catch { 'caught ' + $_.Exception.GetType(
     }
 }
 
-Describe 'ConvTokens with a locked vault that prompts, in a -File script whose input is closed' {
+Describe 'ConvTokens with a locked vault that prompts, in a -File script whose input is closed' -Tag Slow {
     It 'is SecretVaultLocked with the unlock fix, emits nothing, and the script goes on to its next statement' {
         $run = Invoke-ChildScript @'
 Set-Secret -Name ConvTokens.ApiSignature -Secret 'monApiSignature'
@@ -152,7 +152,7 @@ Unlock-SecretStore -Password (ConvertTo-SecureString 'store-password' -AsPlainTe
     }
 }
 
-Describe 'ConvTokens with a locked vault that prompts, under -NonInteractive' {
+Describe 'ConvTokens with a locked vault that prompts, under -NonInteractive' -Tag Slow {
     It 'is SecretVaultLocked, and the message agrees with the prompt the vault printed' {
         $run = Invoke-ChildScript -NonInteractive @'
 Set-Secret -Name ConvTokens.ApiSignature -Secret 'monApiSignature'
@@ -181,7 +181,7 @@ try { New-InitializationToken @Mint } catch { 'caught ' + $_.FullyQualifiedError
     }
 }
 
-Describe 'No vault registered, in a child pwsh' {
+Describe 'No vault registered, in a child pwsh' -Tag Slow {
     It 'is SecretVaultNotRegistered with the Register-SecretVault fix, and the warning reaches none of the user''s streams (<Kind>)' -ForEach @(
         @{ Kind = '-File'; NonInteractive = $false }
         @{ Kind = '-NonInteractive'; NonInteractive = $true }
@@ -200,7 +200,7 @@ foreach ($item in $all) { 'item ' + $item.GetType().Name + ': ' + $item }
     }
 }
 
-Describe 'Tab completion with a locked vault that prompts' {
+Describe 'Tab completion with a locked vault that prompts' -Tag Slow {
     It 'offers nothing and prints no prompt in a -File script with closed input, which goes on (<Kind>)' -ForEach @(
         @{ Kind = '-File'; NonInteractive = $false }
         @{ Kind = '-NonInteractive'; NonInteractive = $true }
@@ -223,7 +223,7 @@ Unlock-SecretStore -Password (ConvertTo-SecureString 'store-password' -AsPlainTe
     }
 }
 
-Describe 'An interactive console (tmux)' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+Describe 'An interactive console (tmux)' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) -Tag Slow {
     BeforeAll {
         $script:Session = 'convtokens-vault-{0}' -f [guid]::NewGuid().ToString('n').Substring(0, 8)
         $setup = Join-Path $TestDrive 'interactive-setup.ps1'
