@@ -76,8 +76,20 @@ namespace ConvTokens.Engine
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int SignificantDigits(decimal value)
         {
-            var digits = Math.Abs(value).ToString(CultureInfo.InvariantCulture).Replace(".", string.Empty).Trim('0');
-            return digits.Length;
+            Span<char> text = stackalloc char[32];
+            Math.Abs(value).TryFormat(text, out var length, default, CultureInfo.InvariantCulture);
+            int first = -1, last = -1;
+            for (var i = 0; i < length; i++)
+            {
+                if (text[i] is >= '1' and <= '9')
+                {
+                    if (first < 0) { first = i; }
+                    last = i;
+                }
+            }
+            if (first < 0) { return 0; }
+            var point = text.Slice(0, length).IndexOf('.');
+            return last - first + 1 - (point > first && point < last ? 1 : 0);
         }
 
         private static bool IsDigits(string s)

@@ -13,7 +13,7 @@ namespace ConvTokens.Engine
     /// characters escaped, everything else literal UTF-8. System.Text.Json's encoders escape more
     /// (non-ASCII, HTML characters), which would change the token bytes.
     /// </summary>
-    public static class ClaimsJson
+    internal static class ClaimsJson
     {
         private const int MaxDepth = 32;
 

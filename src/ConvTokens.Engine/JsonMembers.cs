@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace ConvTokens.Engine
 {
     /// <summary>Turns token JSON into plain .NET values for the output objects.</summary>
-    public static class JsonMembers
+    internal static class JsonMembers
     {
         private static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = 32 };
 

@@ -114,6 +114,12 @@ Describe 'New-InitializationToken output' {
         $t.ForceManualConfirm | Should -BeTrue
     }
 
+    It 'takes the parameter name''s column when a row has both it and its alias (ZipCode over cp, IssuedAt over iat)' {
+        $t = [pscustomobject]@{ cp = '11111'; amount = 1; ZipCode = '22222'; iat = 5; IssuedAt = 7 } | New-InitializationToken -ApiSignature $SeedSecret
+        $t.ZipCode | Should -BeExactly '22222'
+        $t.IssuedAtUnixSeconds | Should -Be 7
+    }
+
     It 'reads hashtables piped in by key' {
         (@{ amount = 3; userId = 'h1' } | New-InitializationToken -ApiSignature $SeedSecret).UserId | Should -BeExactly 'h1'
     }

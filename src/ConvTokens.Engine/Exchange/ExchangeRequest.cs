@@ -14,7 +14,7 @@ namespace ConvTokens.Engine.Exchange
         ClientCredentials,
     }
 
-    public static class GrantKinds
+    internal static class GrantKinds
     {
         /// <summary>The name a SessionToken's GrantType shows: "jwt-bearer" or "client_credentials".</summary>
         public static string Label(this GrantKind grant) => grant == GrantKind.JwtBearer ? "jwt-bearer" : ExchangeRequest.ClientCredentialsGrantType;

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using ConvTokens.Engine;
@@ -40,11 +41,40 @@ namespace ConvTokens.PowerShell.Input
                 }
                 return claims;
             }
-            foreach (var property in input.Properties)
+            // Looked up by name, as parameter binding by property name does: the public indexer finds a note
+            // property without building the object's whole member view, which enumerating Properties does per row.
+            var properties = input.Properties;
+            foreach (var claim in ClaimSchema.All)
             {
-                if (property.IsGettable) { claims.Set(property.Name, property.Value); }
+                foreach (var name in InputNames[claim.Index])
+                {
+                    if (properties[name] is { IsGettable: true } property)
+                    {
+                        claims.Set(claim, property.Value);
+                        break;
+                    }
+                }
             }
+            if (properties[AdditionalClaimsName] is { IsGettable: true } additional) { claims.SetAdditionalClaims(additional.Value); }
             return claims;
+        }
+
+        /// <summary>Per claim, the property names that supply it, the parameter name first: a row with both wins with it.</summary>
+        private static readonly string[][] InputNames = CreateInputNames();
+
+        private static string[][] CreateInputNames()
+        {
+            var names = new string[ClaimSchema.All.Count][];
+            foreach (var claim in ClaimSchema.All)
+            {
+                var list = new List<string> { claim.Parameter };
+                foreach (var other in new[] { claim.Name }.Concat(claim.Aliases))
+                {
+                    if (!list.Contains(other, StringComparer.OrdinalIgnoreCase)) { list.Add(other); }
+                }
+                names[claim.Index] = list.ToArray();
+            }
+            return names;
         }
 
         /// <summary>The claim parameters a cmdlet call bound on its command line.</summary>
@@ -73,12 +103,19 @@ namespace ConvTokens.PowerShell.Input
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Set(string name, object? value)
         {
-            var isClaim = ClaimSchema.TryFindByInputName(name, out var claim);
-            if (!isClaim && !string.Equals(name, AdditionalClaimsName, StringComparison.OrdinalIgnoreCase)) { return; }
+            if (ClaimSchema.TryFindByInputName(name, out var claim)) { Set(claim, value); }
+            else if (string.Equals(name, AdditionalClaimsName, StringComparison.OrdinalIgnoreCase)) { SetAdditionalClaims(value); }
+        }
+
+        private void Set(ClaimDefinition claim, object? value) => _values[claim.Index] = Given(value);
+
+        private void SetAdditionalClaims(object? value) => _additionalClaims = Given(value);
+
+        /// <summary>The value as given, unwrapped; an empty CSV cell means the column does not apply to this row.</summary>
+        private static object? Given(object? value)
+        {
             value = Unwrap(value);
-            // An empty CSV cell means the column does not apply to this row.
-            if (value is string { Length: 0 }) { value = null; }
-            if (isClaim) { _values[claim.Index] = value; } else { _additionalClaims = value; }
+            return value is string { Length: 0 } ? null : value;
         }
 
         /// <summary>Converts to the API's types, fills defaults and validates; throws ClaimValidationException.</summary>
