@@ -60,25 +60,47 @@ namespace ConvTokens.Engine
         {
             if (text.Length % 4 == 1) { return null; }
             var output = new byte[text.Length * 3 / 4];
-            var o = 0;
-            var bits = 0;
-            var bitCount = 0;
-            foreach (var c in text)
-            {
-                var value = c < 128 ? DecodeMap[c] : (sbyte)-1;
-                if (value < 0) { return null; }
-                bits = (bits << 6) | (byte)value;
-                bitCount += 6;
-                if (bitCount >= 8)
-                {
-                    bitCount -= 8;
-                    output[o++] = (byte)(bits >> bitCount);
-                    bits &= (1 << bitCount) - 1;
-                }
-            }
-            if (bits != 0) { return null; }
-            return output;
+            return TryDecode(text, output, out _) ? output : null;
         }
+
+        /// <summary>
+        /// Decodes canonical base64url (no padding, unused trailing bits zero) into <paramref name="destination"/>,
+        /// which holds at least <c>text.Length * 3 / 4</c> bytes; false for anything else.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static bool TryDecode(ReadOnlySpan<char> text, Span<byte> destination, out int written)
+        {
+            written = 0;
+            var rest = text.Length % 4;
+            if (rest == 1 || destination.Length < text.Length * 3 / 4) { return false; }
+            var map = DecodeMap;
+            var whole = text.Length - rest;
+            var o = 0;
+            for (var i = 0; i < whole; i += 4)
+            {
+                int a = Value(map, text[i]), b = Value(map, text[i + 1]), c = Value(map, text[i + 2]), d = Value(map, text[i + 3]);
+                if ((a | b | c | d) < 0) { return false; }
+                var bits = (a << 18) | (b << 12) | (c << 6) | d;
+                destination[o] = (byte)(bits >> 16);
+                destination[o + 1] = (byte)(bits >> 8);
+                destination[o + 2] = (byte)bits;
+                o += 3;
+            }
+            if (rest > 0)
+            {
+                int a = Value(map, text[whole]), b = Value(map, text[whole + 1]), c = rest == 3 ? Value(map, text[whole + 2]) : 0;
+                if ((a | b | c) < 0) { return false; }
+                var bits = (a << 18) | (b << 12) | (c << 6);
+                // Canonical: the bits that belong to no byte are zero.
+                if (rest == 2 ? (bits & 0xFFFF) != 0 : (bits & 0xFF) != 0) { return false; }
+                destination[o++] = (byte)(bits >> 16);
+                if (rest == 3) { destination[o++] = (byte)(bits >> 8); }
+            }
+            written = o;
+            return true;
+        }
+
+        private static int Value(sbyte[] map, char c) => c < 128 ? map[c] : -1;
 
         private static sbyte[] BuildDecodeMap()
         {

@@ -21,6 +21,14 @@ namespace ConvTokens.Engine
         public static string Write(InitializationClaims claims, StringBuilder? buffer = null)
         {
             var sb = buffer ?? new StringBuilder(256);
+            WriteTo(claims, sb);
+            return sb.ToString();
+        }
+
+        /// <summary>Writes the claims' JSON into <paramref name="sb"/>, replacing what it held.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void WriteTo(InitializationClaims claims, StringBuilder sb)
+        {
             sb.Clear();
             sb.Append('{');
             foreach (var claim in ClaimSchema.All)
@@ -49,7 +57,6 @@ namespace ConvTokens.Engine
                 }
             }
             sb.Append('}');
-            return sb.ToString();
         }
 
         /// <summary>Throws <see cref="ClaimValidationException"/> when a value has no JSON form.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
 
@@ -21,6 +22,7 @@ namespace ConvTokens.Engine
         private readonly SignatureProvider _provider;
         private readonly StringBuilder _payload = new StringBuilder(256);
         private byte[] _buffer = new byte[1024];
+        private char[] _chars = new char[512];
 
         public TokenSigner(SecretBytes apiSignature)
         {
@@ -30,37 +32,54 @@ namespace ConvTokens.Engine
 
         /// <summary>Returns the compact token for claims that passed <see cref="InitializationClaims.Validate"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public string CreateToken(InitializationClaims claims) => CreateToken(ClaimsJson.Write(claims, _payload));
+        public string CreateToken(InitializationClaims claims)
+        {
+            // The payload goes from the writer to UTF-8 through a reused char buffer: no string per token.
+            ClaimsJson.WriteTo(claims, _payload);
+            if (_chars.Length < _payload.Length) { _chars = new char[_payload.Length * 2]; }
+            _payload.CopyTo(0, _chars, 0, _payload.Length);
+            var json = _chars.AsSpan(0, _payload.Length);
+            var payloadLength = Encoding.UTF8.GetByteCount(json);
+            EnsureCapacity(payloadLength);
+            Encoding.UTF8.GetBytes(json, _buffer.AsSpan(0, payloadLength));
+            return SignPayload(payloadLength);
+        }
 
         /// <summary>Signs a payload that is already JSON, as given.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public string CreateToken(string payloadJson)
         {
             var payloadLength = Encoding.UTF8.GetByteCount(payloadJson);
-            var segmentLength = Base64Url.EncodedLength(payloadLength);
-            var inputLength = HeaderSegment.Length + 1 + segmentLength;
-            if (_buffer.Length < payloadLength + inputLength)
-            {
-                _buffer = new byte[(payloadLength + inputLength) * 2];
-            }
-            // The buffer holds the payload bytes first, then the ASCII signing input after them.
-            var payloadBytes = _buffer.AsSpan(0, payloadLength);
-            Encoding.UTF8.GetBytes(payloadJson, payloadBytes);
+            EnsureCapacity(payloadLength);
+            Encoding.UTF8.GetBytes(payloadJson, _buffer.AsSpan(0, payloadLength));
+            return SignPayload(payloadLength);
+        }
+
+        /// <summary>Room for the payload's bytes, then the whole token as ASCII after them.</summary>
+        private void EnsureCapacity(int payloadLength)
+        {
+            var needed = payloadLength + HeaderSegment.Length + 1 + Base64Url.EncodedLength(payloadLength) + 1 + Base64Url.EncodedLength(32);
+            if (_buffer.Length < needed) { _buffer = new byte[needed * 2]; }
+        }
+
+        /// <summary>The token for the payload bytes at the start of the buffer, built in the buffer right after them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private string SignPayload(int payloadLength)
+        {
+            var inputLength = HeaderSegment.Length + 1 + Base64Url.EncodedLength(payloadLength);
             var signingInput = _buffer.AsSpan(payloadLength, inputLength);
             Encoding.ASCII.GetBytes(HeaderSegment, signingInput);
             signingInput[HeaderSegment.Length] = (byte)'.';
-            Base64Url.EncodeToUtf8(payloadBytes, signingInput.Slice(HeaderSegment.Length + 1));
-            var signature = _provider.Sign(_buffer, payloadLength, inputLength);
-            // The signature's segment goes right after the signing input, so the token is one ASCII run.
-            var signatureLength = Base64Url.EncodedLength(signature.Length);
-            var tokenLength = inputLength + 1 + signatureLength;
-            if (_buffer.Length < payloadLength + tokenLength)
+            Base64Url.EncodeToUtf8(_buffer.AsSpan(0, payloadLength), signingInput.Slice(HeaderSegment.Length + 1));
+            Span<byte> signature = stackalloc byte[32];
+            if (!_provider.Sign(signingInput, signature, out var signatureBytes) || signatureBytes != signature.Length)
             {
-                Array.Resize(ref _buffer, (payloadLength + tokenLength) * 2);
+                throw new CryptographicException("HMAC-SHA256 gave no 32-byte signature.");
             }
+            var signatureLength = Base64Url.EncodedLength(signature.Length);
             _buffer[payloadLength + inputLength] = (byte)'.';
             Base64Url.EncodeToUtf8(signature, _buffer.AsSpan(payloadLength + inputLength + 1, signatureLength));
-            return Encoding.ASCII.GetString(_buffer, payloadLength, tokenLength);
+            return Encoding.ASCII.GetString(_buffer, payloadLength, inputLength + 1 + signatureLength);
         }
 
         public void Dispose()

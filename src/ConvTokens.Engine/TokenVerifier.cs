@@ -2,6 +2,7 @@ using System;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
@@ -85,7 +86,8 @@ namespace ConvTokens.Engine
         public TokenVerifier(SecretBytes apiSignature)
         {
             _key = Hs256Key.Create(apiSignature.Span);
-            _provider = _key.CryptoProviderFactory.CreateForVerifying(_key, SecurityAlgorithms.HmacSha256);
+            // The MAC is recomputed and compared in fixed time, so the signing provider serves (no allocation per token).
+            _provider = _key.CryptoProviderFactory.CreateForSigning(_key, SecurityAlgorithms.HmacSha256);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -112,8 +114,13 @@ namespace ConvTokens.Engine
             var standardHeader = token.AsSpan(0, firstDot).SequenceEqual(TokenSigner.HeaderSegment);
             var headerBytes = standardHeader ? StandardHeaderJson : Base64Url.TryDecode(token.AsSpan(0, firstDot));
             var payloadBytes = Base64Url.TryDecode(token.AsSpan(firstDot + 1, secondDot - firstDot - 1));
-            var signature = Base64Url.TryDecode(token.AsSpan(secondDot + 1));
-            if (headerBytes is null || payloadBytes is null || signature is null)
+            Span<byte> signature = stackalloc byte[Hs256SignatureBytes + 3];
+            var signatureText = token.AsSpan(secondDot + 1);
+            var signatureLength = 0;
+            var signatureDecoded = signatureText.Length <= Base64Url.EncodedLength(Hs256SignatureBytes)
+                ? Base64Url.TryDecode(signatureText, signature, out signatureLength)
+                : Base64Url.TryDecode(signatureText) is not null;
+            if (headerBytes is null || payloadBytes is null || !signatureDecoded)
             {
                 Fail(result, TokenFailure.Malformed, "a segment is not canonical base64url.");
                 return;
@@ -147,7 +154,7 @@ namespace ConvTokens.Engine
                     return;
                 }
             }
-            if (signature.Length != Hs256SignatureBytes || !SignatureMatches(token, secondDot, signature))
+            if (signatureLength != Hs256SignatureBytes || !SignatureMatches(token, secondDot, signature.Slice(0, Hs256SignatureBytes)))
             {
                 Fail(result, TokenFailure.InvalidSignature, "the signature does not match the apiSignature.");
                 return;
@@ -156,12 +163,15 @@ namespace ConvTokens.Engine
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private bool SignatureMatches(string token, int signingInputLength, byte[] signature)
+        private bool SignatureMatches(string token, int signingInputLength, ReadOnlySpan<byte> signature)
         {
             if (_signingInput.Length < signingInputLength) { _signingInput = new byte[signingInputLength * 2]; }
             // Every character is base64url or '.', checked by the decoding above: ASCII.
             Encoding.ASCII.GetBytes(token.AsSpan(0, signingInputLength), _signingInput);
-            return _provider.Verify(_signingInput, 0, signingInputLength, signature, 0, signature.Length);
+            Span<byte> expected = stackalloc byte[Hs256SignatureBytes];
+            return _provider.Sign(_signingInput.AsSpan(0, signingInputLength), expected, out var written)
+                && written == Hs256SignatureBytes
+                && CryptographicOperations.FixedTimeEquals(expected, signature);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
