@@ -53,14 +53,17 @@ namespace ConvTokens.Engine
                     if (sb.Length > 1) { sb.Append(','); }
                     AppendString(sb, pair.Key);
                     sb.Append(':');
-                    AppendValue(sb, pair.Value, 0);
+                    AppendValue(sb, pair.Key, pair.Value, 0);
                 }
             }
             sb.Append('}');
         }
 
-        /// <summary>Throws <see cref="ClaimValidationException"/> when a value has no JSON form.</summary>
-        internal static void EnsureSerializable(string name, object? value, int depth)
+        /// <summary>
+        /// Writes one additional claim's value; the one walk over it, so this is also where a value with no
+        /// JSON form is refused (<see cref="ClaimValidationException"/> naming the claim).
+        /// </summary>
+        private static void AppendValue(StringBuilder sb, string name, object? value, int depth)
         {
             if (depth > MaxDepth)
             {
@@ -68,48 +71,15 @@ namespace ConvTokens.Engine
             }
             switch (value)
             {
-                case null: case string: case bool: case char:
-                case byte: case sbyte: case short: case ushort: case int: case uint: case long: case ulong: case decimal:
-                    return;
-                case double d when double.IsFinite(d):
-                    return;
-                case float f when float.IsFinite(f):
-                    return;
-                case double: case float:
-                    throw new ClaimValidationException("AdditionalClaimInvalid", name, $"additional claim '{name}' is not a finite number.");
-                case IDictionary dictionary:
-                    foreach (DictionaryEntry entry in dictionary)
-                    {
-                        if (entry.Key is not string)
-                        {
-                            throw new ClaimValidationException("AdditionalClaimInvalid", name, $"additional claim '{name}' has a member whose name is not a string.");
-                        }
-                        EnsureSerializable(name, entry.Value, depth + 1);
-                    }
-                    return;
-                case IEnumerable list:
-                    foreach (var item in list)
-                    {
-                        EnsureSerializable(name, item, depth + 1);
-                    }
-                    return;
-                default:
-                    throw new ClaimValidationException("AdditionalClaimInvalid", name,
-                        $"additional claim '{name}' has a value of type {value.GetType().FullName}; use a string, number, boolean, null, array or hashtable.");
-            }
-        }
-
-        private static void AppendValue(StringBuilder sb, object? value, int depth)
-        {
-            switch (value)
-            {
                 case null: sb.Append("null"); break;
                 case string s: AppendString(sb, s); break;
                 case char c: AppendString(sb, c.ToString()); break;
                 case bool b: sb.Append(b ? "true" : "false"); break;
                 case decimal m: AppendDecimal(sb, m); break;
-                case double d: AppendDouble(sb, d); break;
-                case float f: AppendDouble(sb, f); break;
+                case double d when double.IsFinite(d): AppendDouble(sb, d); break;
+                case float f when float.IsFinite(f): AppendDouble(sb, f); break;
+                case double or float:
+                    throw new ClaimValidationException("AdditionalClaimInvalid", name, $"additional claim '{name}' is not a finite number.");
                 case IFormattable integer when value is byte or sbyte or short or ushort or int or uint or long or ulong:
                     sb.Append(integer.ToString(null, CultureInfo.InvariantCulture));
                     break;
@@ -118,11 +88,15 @@ namespace ConvTokens.Engine
                     var first = true;
                     foreach (DictionaryEntry entry in dictionary)
                     {
+                        if (entry.Key is not string key)
+                        {
+                            throw new ClaimValidationException("AdditionalClaimInvalid", name, $"additional claim '{name}' has a member whose name is not a string.");
+                        }
                         if (!first) { sb.Append(','); }
                         first = false;
-                        AppendString(sb, (string)entry.Key);
+                        AppendString(sb, key);
                         sb.Append(':');
-                        AppendValue(sb, entry.Value, depth + 1);
+                        AppendValue(sb, name, entry.Value, depth + 1);
                     }
                     sb.Append('}');
                     break;
@@ -133,12 +107,13 @@ namespace ConvTokens.Engine
                     {
                         if (!firstItem) { sb.Append(','); }
                         firstItem = false;
-                        AppendValue(sb, item, depth + 1);
+                        AppendValue(sb, name, item, depth + 1);
                     }
                     sb.Append(']');
                     break;
                 default:
-                    throw new ClaimValidationException("AdditionalClaimInvalid", "AdditionalClaims", $"a claim value of type {value.GetType().FullName} has no JSON form.");
+                    throw new ClaimValidationException("AdditionalClaimInvalid", name,
+                        $"additional claim '{name}' has a value of type {value.GetType().FullName}; use a string, number, boolean, null, array or hashtable.");
             }
         }
 

@@ -28,6 +28,26 @@ namespace ConvTokens.Engine.Tests
                 ClaimsJson.Write(claims));
         }
 
+        [Fact]
+        public void Refuses_additional_claims_without_a_JSON_form_as_it_writes_them()
+        {
+            static ClaimValidationException Write(object? value)
+            {
+                var claims = new InitializationClaims { Amount = 1, IssuedAt = 1, NotificationKey = "k", AdditionalClaims = new[] { new KeyValuePair<string, object?>("extra", value) } };
+                claims.Validate();
+                return Assert.Throws<ClaimValidationException>(() => ClaimsJson.Write(claims));
+            }
+            Assert.Equal("additional claim 'extra' is not a finite number.", Write(double.NaN).Message);
+            Assert.Equal("additional claim 'extra' has a member whose name is not a string.", Write(new System.Collections.Hashtable { [1] = "x" }).Message);
+            Assert.StartsWith("additional claim 'extra' has a value of type System.DateTime;", Write(System.DateTime.Now).Message);
+            object? nested = "leaf";
+            for (var i = 0; i < 40; i++) { nested = new object?[] { nested }; }
+            var deep = Write(nested);
+            Assert.Equal("AdditionalClaimInvalid", deep.ErrorId);
+            Assert.Equal("extra", deep.Claim);
+            Assert.Contains("nested deeper than 32 levels", deep.Message);
+        }
+
         [Theory]
         [InlineData("a\"b\\c", "\"a\\\"b\\\\c\"")]
         [InlineData("\n\r\t\b\f", "\"\\n\\r\\t\\b\\f\"")]

@@ -84,6 +84,7 @@ namespace ConvTokens.PowerShell.Commands
             _inputNumber++;
             object target = (object?)InputObject ?? _inputNumber;
             InitializationClaims claims;
+            string token;
             try
             {
                 ClaimInput input;
@@ -98,6 +99,8 @@ namespace ConvTokens.PowerShell.Commands
                     input = _commandLine;
                 }
                 claims = input.ToClaims(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                // Writing the payload is where an additional claim without a JSON form is found.
+                token = Signer().CreateToken(claims);
             }
             catch (ClaimValidationException invalid)
             {
@@ -106,8 +109,6 @@ namespace ConvTokens.PowerShell.Commands
                 return;
             }
 
-            var signer = Signer();
-            var token = signer.CreateToken(claims);
             if (IsVerbose)
             {
                 WriteVerbose($"Input #{_inputNumber}: signed token for notificationKey '{claims.NotificationKey}'" +
