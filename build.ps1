@@ -181,6 +181,9 @@ function Restore-TestTool {
     if (-not (Test-Path $pester) -or -not (Test-Path (Join-Path $ToolsOut 'system.identitymodel.tokens.jwt'))) {
         Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'tests/TestTools.csproj'), '--packages', $ToolsOut, '--nologo', '-v', 'quiet')
     }
+    # The hostile-token generator the fuzz tests share, built from its project in the solution.
+    Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'tests/Fuzz/ConvTokens.Tests.Fuzz.csproj'), '-c', $Configuration, '-o', (Join-Path $OutDir 'tests/fuzz'),
+        '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
     $nodeDir = Join-Path $RepoRoot 'tests/node'
     if ((Test-Path (Join-Path $nodeDir 'package-lock.json')) -and -not (Test-Path (Join-Path $nodeDir 'node_modules'))) {
         if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { throw 'npm is needed for the Node interop tests (tests/node).' }

@@ -1,6 +1,7 @@
 // Seeded generator of hostile (and control) compact tokens for the Test-Token fuzz test
 // (tests/Pester/Fuzz.Tests.ps1). Self-contained on purpose: it shares no code with the module, so a
-// bug in the module's base64url, JSON or HMAC code cannot hide itself here. Compiled with Add-Type.
+// bug in the module's base64url, JSON or HMAC code cannot hide itself here. A project of the solution
+// (ConvTokens.Tests.Fuzz.csproj), used by the engine tests and, built by build.ps1, by Fuzz.Tests.ps1.
 using System;
 using System.Collections.Generic;
 using System.Security.Cryptography;

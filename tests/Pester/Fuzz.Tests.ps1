@@ -2,7 +2,8 @@ BeforeAll {
     . $PSScriptRoot/TestSupport.ps1     # defines $ModuleManifest, $RepoRoot, helpers
     Import-Module $ModuleManifest -Force
     if (-not ('ConvTokens.Tests.Fuzz.TokenFuzzer' -as [type])) {
-        Add-Type -Path (Join-Path $RepoRoot 'tests/Fuzz/TokenFuzzer.cs')
+        # Built by build.ps1's Test task from tests/Fuzz, the project the engine tests use too.
+        Add-Type -Path (Join-Path $RepoRoot 'out/tests/fuzz/ConvTokens.Tests.Fuzz.dll')
     }
     $script:SecretText = 'monApiSignature'
     $script:Secret = ConvertTo-TestSecureString $SecretText
