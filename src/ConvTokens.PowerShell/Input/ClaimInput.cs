@@ -145,7 +145,7 @@ namespace ConvTokens.PowerShell.Input
 
         private object? DefaultFor(ClaimDefinition claim, long nowUnixSeconds)
         {
-            if (claim == ClaimSchema.Amount) { throw new ClaimValidationException("AmountMissing", claim.Name, DescribeMissingAmount(_source)); }
+            if (claim == ClaimSchema.Amount) { throw new ClaimValidationException(ErrorCatalog.AmountMissing, claim.Name, DescribeMissingAmount(_source)); }
             if (claim == ClaimSchema.IssuedAt) { return nowUnixSeconds; }
             if (claim == ClaimSchema.NotificationKey) { return InitializationClaims.NewNotificationKey(); }
             return null;
@@ -265,7 +265,7 @@ namespace ConvTokens.PowerShell.Input
                     {
                         if (entry.Key is not string key)
                         {
-                            throw new ClaimValidationException("AdditionalClaimInvalid", "AdditionalClaims", "every additional claim name must be a string.");
+                            throw new ClaimValidationException(ErrorCatalog.AdditionalClaimInvalid, AdditionalClaimsName, "every additional claim name must be a string.");
                         }
                         entries.Add(new KeyValuePair<string, object?>(key, ToJsonValue(entry.Value)));
                     }
@@ -279,7 +279,7 @@ namespace ConvTokens.PowerShell.Input
                     }
                     return list;
             }
-            throw new ClaimValidationException("AdditionalClaimInvalid", "AdditionalClaims",
+            throw new ClaimValidationException(ErrorCatalog.AdditionalClaimInvalid, AdditionalClaimsName,
                 $"AdditionalClaims must be a hashtable or an object; got {value.GetType().Name}.");
         }
 
