@@ -47,6 +47,10 @@ namespace ConvTokens.Engine
             {
                 return $"{claim} '{shown}' is not a whole number; fractions are refused, not rounded. Give {form}.";
             }
+            if (trimmed.Length > 1 && trimmed[0] == '-' && TryParse(trimmed.Substring(1), out _))
+            {
+                return $"{claim} must be {(wholeNumber ? "zero or more" : "a positive number")}; got {shown}.";
+            }
             var commas = trimmed.Split(',');
             if (commas.Length > 1 && Array.TrueForAll(commas, part => part.Length > 0 && IsDigits(part)))
             {

@@ -21,6 +21,7 @@ namespace ConvTokens.Engine
 
         private readonly byte[][] _captureNames;
         private readonly List<List<Name>> _namesByDepth = new List<List<Name>>();
+        private readonly Dictionary<List<Name>, HashSet<string>> _largeObjects = new Dictionary<List<Name>, HashSet<string>>(ReferenceEqualityComparer.Instance);
 
         /// <param name="captureNames">The top-level members whose values <see cref="Captured"/> receives, compared exactly as JWT compares names.</param>
         public TokenJsonReader(IReadOnlyList<string> captureNames)
@@ -38,6 +39,7 @@ namespace ConvTokens.Engine
         public string? Read(ReadOnlySpan<byte> utf8)
         {
             Array.Clear(Captured);
+            _largeObjects.Clear();
             if (!System.Text.Unicode.Utf8.IsValid(utf8))
             {
                 // RFC 7519 §7.2 and RFC 8259 §8.1: JWT JSON is UTF-8; the reader would notice bad bytes only in strings it decodes.
@@ -61,7 +63,9 @@ namespace ConvTokens.Engine
                     switch (type)
                     {
                         case JsonTokenType.StartObject:
-                            NamesAt(reader.CurrentDepth + 1).Clear();
+                            var fresh = NamesAt(reader.CurrentDepth + 1);
+                            fresh.Clear();
+                            if (_largeObjects.Count > 0) { _largeObjects.Remove(fresh); }
                             break;
                         case JsonTokenType.PropertyName:
                             var names = NamesAt(reader.CurrentDepth);
@@ -70,16 +74,9 @@ namespace ConvTokens.Engine
                                 problem ??= UnpairedSurrogate;
                                 break;
                             }
-                            if (problem is null)
+                            if (problem is null && IsDuplicate(names, name, utf8))
                             {
-                                foreach (var seen in names)
-                                {
-                                    if (seen.SameAs(name, utf8))
-                                    {
-                                        problem = $"has the member '{JsonMembers.Clip(name.Text(utf8))}' more than once.";
-                                        break;
-                                    }
-                                }
+                                problem = $"has the member '{JsonMembers.Clip(name.Text(utf8))}' more than once.";
                             }
                             names.Add(name);
                             if (reader.CurrentDepth == 1) { pending = CaptureIndex(ref reader); }
@@ -99,6 +96,31 @@ namespace ConvTokens.Engine
             if (!rootIsObject) { return "is not a JSON object."; }
             return problem;
         }
+
+        /// <summary>
+        /// Whether an object already named this member, without regard to case: a scan for the few members
+        /// a token has, a set once an object has many (a large signed payload must not cost quadratic time).
+        /// </summary>
+        private bool IsDuplicate(List<Name> names, Name name, ReadOnlySpan<byte> segment)
+        {
+            if (names.Count < LinearScanLimit)
+            {
+                foreach (var seen in names)
+                {
+                    if (seen.SameAs(name, segment)) { return true; }
+                }
+                return false;
+            }
+            if (!_largeObjects.TryGetValue(names, out var set))
+            {
+                set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var seen in names) { set.Add(seen.Text(segment)); }
+                _largeObjects[names] = set;
+            }
+            return !set.Add(name.Text(segment));
+        }
+
+        private const int LinearScanLimit = 16;
 
         private const string UnpairedSurrogate = "has a string that is not valid Unicode (an unpaired surrogate escape).";
 

@@ -132,12 +132,6 @@ namespace ConvTokens.Engine
                 return;
             }
             result.HeaderJson = headerBytes;
-            if (_payload.Read(payloadBytes) is { } payloadProblem)
-            {
-                Fail(result, TokenFailure.Malformed, "the payload " + payloadProblem);
-                return;
-            }
-            result.PayloadJson = payloadBytes;
 
             if (!standardHeader)
             {
@@ -154,11 +148,20 @@ namespace ConvTokens.Engine
                     return;
                 }
             }
+            // The signature before the payload's JSON: a forged token, however large, costs one MAC.
             if (signatureLength != Hs256SignatureBytes || !SignatureMatches(token, secondDot, signature.Slice(0, Hs256SignatureBytes)))
             {
+                // Its claims are still shown (best effort, decoded only when asked for), to tell whose token it is.
+                result.PayloadJson = payloadBytes;
                 Fail(result, TokenFailure.InvalidSignature, "the signature does not match the apiSignature.");
                 return;
             }
+            if (_payload.Read(payloadBytes) is { } payloadProblem)
+            {
+                Fail(result, TokenFailure.Malformed, "the payload " + payloadProblem);
+                return;
+            }
+            result.PayloadJson = payloadBytes;
             CheckClaims(_payload.Captured, options, now, result);
         }
 

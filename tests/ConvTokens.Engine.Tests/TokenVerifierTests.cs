@@ -52,8 +52,34 @@ namespace ConvTokens.Engine.Tests
         {
             Assert.Equal(TokenFailure.Malformed, VerifyPayload("{\"amount\":1,\"amount\":2,\"iat\":1,\"notificationKey\":\"k\"}").Failure);
             Assert.Equal(TokenFailure.Malformed, VerifyPayload("{\"amount\":1,\"Amount\":2,\"iat\":1,\"notificationKey\":\"k\"}").Failure);
-            var badUtf8 = Reference.B64(System.Text.Encoding.UTF8.GetBytes(Reference.Hs256Header)) + "." + Reference.B64(new byte[] { (byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'1', (byte)'}' }) + ".AAAA";
+            var input = Reference.B64(System.Text.Encoding.UTF8.GetBytes(Reference.Hs256Header)) + "." + Reference.B64(new byte[] { (byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'1', (byte)'}' });
+            using var mac = new System.Security.Cryptography.HMACSHA256(System.Text.Encoding.UTF8.GetBytes(Reference.SampleSecret));
+            var badUtf8 = input + "." + Reference.B64(mac.ComputeHash(System.Text.Encoding.ASCII.GetBytes(input)));
             Assert.Equal(TokenFailure.Malformed, Verify(badUtf8).Failure);
+        }
+
+        [Fact]
+        public void Checks_the_signature_before_reading_the_payload_and_still_shows_whose_token_it_was()
+        {
+            // A forged payload of 4,000 members: refused by its MAC, not read member by member.
+            var members = new System.Text.StringBuilder("{\"amount\":1,\"userId\":\"u-9\"");
+            for (var i = 0; i < 4000; i++) { members.Append(",\"m").Append(i).Append("\":1"); }
+            members.Append('}');
+            var forged = Reference.Sign(Reference.Hs256Header, members.ToString(), "not-the-apiSignature");
+            var result = Verify(forged);
+            Assert.Equal(TokenFailure.InvalidSignature, result.Failure);
+            Assert.Equal("u-9", result.Claims!["userId"]);
+        }
+
+        [Fact]
+        public void Finds_a_duplicate_member_among_many_without_regard_to_case()
+        {
+            var members = new System.Text.StringBuilder("{\"amount\":1,\"iat\":1800000000,\"notificationKey\":\"k\"");
+            for (var i = 0; i < 500; i++) { members.Append(",\"m").Append(i).Append("\":1"); }
+            Assert.True(VerifyPayload(members.ToString() + "}").IsValid);
+            var result = VerifyPayload(members.ToString() + ",\"M250\":2}");
+            Assert.Equal(TokenFailure.Malformed, result.Failure);
+            Assert.Equal("the payload has the member 'M250' more than once.", result.Message);
         }
 
         [Fact]

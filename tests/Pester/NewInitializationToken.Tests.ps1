@@ -371,3 +371,55 @@ Describe 'New-InitializationToken explains a row it cannot read' {
         $ignored[0].Message | Should -BeLike "*'montant', 'Email'*"
     }
 }
+
+Describe 'New-InitializationToken: one rule for every path (review findings)' {
+    It 'takes the parameter name''s key over its alias in a hashtable too, whatever the key order' {
+        $t = [ordered]@{ Amount = 1; cp = '01000'; ZipCode = '75000'; iat = 1000000000; IssuedAt = 1738317600 } | New-InitializationToken -ApiSignature $SeedSecret
+        $t.ZipCode | Should -BeExactly '75000'
+        $t.IssuedAtUnixSeconds | Should -Be 1738317600
+        $t = [ordered]@{ Amount = 1; ZipCode = '75000'; cp = '' } | New-InitializationToken -ApiSignature $SeedSecret
+        $t.ZipCode | Should -BeExactly '75000'
+    }
+
+    It 'names the userId of a hashtable input in its error' {
+        $errors = $null
+        @{ userId = 'u9'; Amount = 'x' } | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].Exception.Message | Should -BeLike "Input #1 (userId 'u9'): amount 'x'*"
+    }
+
+    It 'shows the column conversion only for an unambiguous decimal comma, never for ''1,000'' or a hashtable' {
+        $errors = $null
+        "amount`n`"1,000`"" | ConvertFrom-Csv | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].Exception.Message | Should -Not -BeLike '*convert the column*'
+        @{ amount = '12,5' } | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].Exception.Message | Should -Not -BeLike '*convert the column*'
+    }
+
+    It 'says a negative amount must be positive: <Value>' -ForEach @(@{ Value = '-5' }, @{ Value = -5 }) {
+        $errors = $null
+        New-InitializationToken -Amount $Value -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $errors[0].Exception.Message | Should -BeLike '*amount must be a positive number; got -5.'
+    }
+
+    It 'refuses the iat <Value> with IssuedAtInvalid on the command line and in a row alike, in fr-FR' -ForEach @(
+        @{ Value = 0 }, @{ Value = 1738317600.5 }, @{ Value = 'garbage' }, @{ Value = '01/02/2025' }, @{ Value = '1,738,317,600' }) {
+        $saved = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'fr-FR'
+            foreach ($call in { New-InitializationToken -Amount 1 -IssuedAt $Value -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue },
+                { [pscustomobject]@{ amount = 1; iat = $Value } | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue }) {
+                $errors = $null
+                . $call | Should -BeNullOrEmpty
+                $errors[0].FullyQualifiedErrorId | Should -BeExactly 'IssuedAtInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+            }
+        }
+        finally { [cultureinfo]::CurrentCulture = $saved }
+    }
+
+    It 'reads ISO 8601 date text and Unix seconds as text for iat: <Value>' -ForEach @(
+        @{ Value = '2025-01-31T10:00:00Z'; Unix = 1738317600 }, @{ Value = '2025-01-31T11:00:00+01:00'; Unix = 1738317600 }, @{ Value = '1738317600'; Unix = 1738317600 }) {
+        (New-InitializationToken -Amount 1 -IssuedAt $Value -ApiSignature $SeedSecret).IssuedAtUnixSeconds | Should -Be $Unix
+        ([pscustomobject]@{ amount = 1; iat = $Value } | New-InitializationToken -ApiSignature $SeedSecret).IssuedAtUnixSeconds | Should -Be $Unix
+    }
+}

@@ -40,7 +40,7 @@ Describe 'Test-Token on valid tokens' {
     It 'takes an array on the command line and reports input that is no token as TokenInputInvalid, going on' {
         $errors = $null
         $out = Test-Token -Token $Good, 42, ([pscustomobject]@{ Name = 'x' }), $Good -ApiSignature $SecretSS -Quiet -ErrorVariable errors -ErrorAction SilentlyContinue
-        $out | Should -Be @($true, $true)
+        $out | Should -Be @($true, $false, $false, $true)  # one boolean per input; the two non-tokens also write their errors
         @($errors.FullyQualifiedErrorId) | Should -Be @('TokenInputInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand', 'TokenInputInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand')
         $errors[0].TargetObject | Should -Be 42
         $errors[0].Exception.Message | Should -Match '^Input #2: '
@@ -102,7 +102,7 @@ Describe 'Test-Token on valid tokens' {
     It 'gives $null its own error and its own input number' {
         $errors = $null
         $out = @($Good, $null, $Good) | Test-Token -ApiSignature $SecretSS -Quiet -ErrorVariable errors -ErrorAction SilentlyContinue
-        $out | Should -Be @($true, $true)
+        $out | Should -Be @($true, $false, $true)  # one boolean per input
         $errors.Count | Should -Be 1
         $errors[0].Exception.Message | Should -BeExactly 'Input #2: the input is $null; pipe InitializationToken objects or token strings.'
     }
@@ -283,5 +283,34 @@ Describe 'Test-Token rejects' {
     It 'refuses a zero -MaximumAge with MaximumAgeInvalid' {
         { $Good | Test-Token -ApiSignature $SecretSS -MaximumAge 0 } |
             Should -Throw -ErrorId 'MaximumAgeInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand'
+    }
+}
+
+Describe 'Test-Token: review findings' {
+    BeforeAll {
+        . $PSScriptRoot/TestSupport.ps1
+        Import-Module $ModuleManifest -Force
+        $script:Sig = ConvertTo-TestSecureString 'monApiSignature'
+    }
+
+    It 'gives one boolean per input with -Quiet, $false (and the error) for an input that is no token' {
+        $tok = New-InitializationToken -Amount 1 -ApiSignature $Sig
+        $errors = $null
+        $out = @($tok.Token, $null, 42, $tok) | Test-Token -ApiSignature $Sig -Quiet -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -Be @($true, $false, $false, $true)
+        $errors.Count | Should -Be 2
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'TokenInputInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand'
+    }
+
+    It 'refuses a -MaximumAge under one second instead of reading it as none: <Value>' -ForEach @(@{ Value = 0.5 }, @{ Value = '00:00:00.5' }) {
+        { 'x' | Test-Token -ApiSignature $Sig -MaximumAge $Value -ErrorAction Stop } |
+            Should -Throw -ErrorId 'MaximumAgeInvalid,ConvTokens.PowerShell.Commands.TestTokenCommand'
+    }
+
+    It 'says what -ClockSkew takes when given <Value>' -ForEach @(@{ Value = '0,5' }, @{ Value = 1e20 }) {
+        $err = $null
+        try { 'x' | Test-Token -ApiSignature $Sig -ClockSkew $Value -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError*'
+        $err.Exception.Message | Should -Match "seconds \(30"
     }
 }

@@ -56,10 +56,10 @@ namespace ConvTokens.PowerShell.Commands
         [Parameter]
         public string? NotificationKey { get; set; }
 
+        /// <summary>A date or whole Unix seconds (text: digits, or an ISO 8601 date); typed object so every path takes one rule.</summary>
         [Parameter]
         [Alias("iat")]
-        [UnixSecondsToDateTimeOffset]
-        public DateTimeOffset IssuedAt { get; set; }
+        public object? IssuedAt { get; set; }
 
         [Parameter]
         public SwitchParameter ForceManualConfirm { get; set; }
@@ -85,18 +85,14 @@ namespace ConvTokens.PowerShell.Commands
             object target = (object?)InputObject ?? _inputNumber;
             InitializationClaims claims;
             string token;
+            var input = _commandLine;
             try
             {
-                ClaimInput input;
                 if (InputObject is not null)
                 {
                     if (IsVerbose) { ReportUnknownNames(InputObject); }
                     input = ClaimInput.FromObject(InputObject);
                     input.OverrideWith(_commandLine);
-                }
-                else
-                {
-                    input = _commandLine;
                 }
                 claims = input.ToClaims(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
                 // Writing the payload is where an additional claim without a JSON form is found.
@@ -104,7 +100,7 @@ namespace ConvTokens.PowerShell.Commands
             }
             catch (ClaimValidationException invalid)
             {
-                WriteError(new ErrorRecord(new ArgumentException(DescribeInput(invalid.Message)), invalid.ErrorId,
+                WriteError(new ErrorRecord(new ArgumentException(DescribeInput(input, invalid.Message)), invalid.ErrorId,
                     ErrorCategory.InvalidArgument, target));
                 return;
             }
@@ -144,9 +140,9 @@ namespace ConvTokens.PowerShell.Commands
             }
         }
 
-        private string DescribeInput(string problem)
+        private string DescribeInput(ClaimInput input, string problem)
         {
-            var userId = InputObject is null ? UserId : InputObject.Properties["userId"]?.Value?.ToString();
+            var userId = input.UserIdText;
             return $"Input #{_inputNumber}{(string.IsNullOrEmpty(userId) ? string.Empty : $" (userId '{userId}')")}: {problem}";
         }
     }

@@ -54,9 +54,11 @@ namespace ConvTokens.PowerShell.Commands
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(ClockSkew), "ClockSkew must not be negative."),
                     ErrorCatalog.ClockSkewInvalid, ErrorCategory.InvalidArgument, ClockSkew));
             }
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(MaximumAge)) && MaximumAge <= TimeSpan.Zero)
+            // Token times are whole seconds: a maximum age under one second would be read as none at all.
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(MaximumAge)) && MaximumAge < TimeSpan.FromSeconds(1))
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(MaximumAge), "MaximumAge must be positive."),
+                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(MaximumAge),
+                    $"MaximumAge must be at least one second (token times are whole seconds); got {MaximumAge.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s."),
                     ErrorCatalog.MaximumAgeInvalid, ErrorCategory.InvalidArgument, MaximumAge));
             }
             _options = new VerificationOptions
@@ -89,6 +91,8 @@ namespace ConvTokens.PowerShell.Commands
             if (token is null)
             {
                 WriteError(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), ErrorCatalog.TokenInputInvalid, ErrorCategory.InvalidArgument, item));
+                // -Quiet gives one boolean per input, so its output still lines up with the input.
+                if (Quiet) { WriteObject(false); }
                 return;
             }
             var prefixProblem = Input.TokenInput.PrefixProblem(token);

@@ -35,10 +35,25 @@ namespace ConvTokens.PowerShell.Input
             var claims = new ClaimInput { _source = input };
             if (input.BaseObject is IDictionary dictionary)
             {
+                // By the same names in the same order as properties below (the parameter name before its
+                // alias), whatever order the keys come in.
+                var keys = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
                 foreach (DictionaryEntry entry in dictionary)
                 {
-                    if (entry.Key is string key) { claims.Set(key, entry.Value); }
+                    if (entry.Key is string key) { keys.TryAdd(key, entry.Value); }
                 }
+                foreach (var claim in ClaimSchema.All)
+                {
+                    foreach (var name in InputNames[claim.Index])
+                    {
+                        if (keys.TryGetValue(name, out var value))
+                        {
+                            claims.Set(claim, value);
+                            break;
+                        }
+                    }
+                }
+                if (keys.TryGetValue(AdditionalClaimsName, out var extra)) { claims.SetAdditionalClaims(extra); }
                 return claims;
             }
             // Looked up by name, as parameter binding by property name does: the public indexer finds a note
@@ -130,18 +145,27 @@ namespace ConvTokens.PowerShell.Input
                 {
                     claims[claim] = raw is null ? DefaultFor(claim, nowUnixSeconds) : ConvertValue(claim, raw);
                 }
-                catch (ClaimValidationException invalid) when (_source is not null && raw is string text && text.Contains(',') && claim.Kind is ClaimKind.Amount or ClaimKind.WholeNumber)
+                catch (ClaimValidationException invalid) when (claim.Kind == ClaimKind.Amount && raw is string text && IsDecimalComma(text)
+                    && _source is not null && _source.BaseObject is not IDictionary)
                 {
                     // A file written with decimal commas fails row after row: say how to convert the column once.
+                    // Only for an unambiguous decimal comma ('12,5', not '1,000'), which the expression alone rewrites.
                     throw new ClaimValidationException(invalid.ErrorId, invalid.Claim, invalid.Message +
                         $" For a file written with decimal commas, convert the column on the way in: " +
-                        $"Select-Object @{{ Name = '{claim.Name}'; Expression = {{ $_.{claim.Name} -replace ',', '.' }} }}, * -ExcludeProperty {claim.Name}");
+                        $"Select-Object @{{ Name = '{claim.Name}'; Expression = {{ $_.{claim.Name} -replace '^(\\d+),(\\d{{1,2}})$', '$1.$2' }} }}, * -ExcludeProperty {claim.Name}");
                 }
             }
             claims.AdditionalClaims = _additionalClaims is null ? null : ToAdditionalClaims(_additionalClaims);
             claims.Validate();
             return claims;
         }
+
+        /// <summary>'12,5' or '0,99': digits, one comma, one or two digits (a cent amount, never a thousands group).</summary>
+        private static bool IsDecimalComma(string text) =>
+            System.Text.RegularExpressions.Regex.IsMatch(text.Trim(), @"^[0-9]+,[0-9]{1,2}$");
+
+        /// <summary>The userId the input gave, as text, for naming the input in a message; null when none.</summary>
+        public string? UserIdText => _values[ClaimSchema.UserId.Index] is { } userId ? ToText(userId) : null;
 
         private object? DefaultFor(ClaimDefinition claim, long nowUnixSeconds)
         {
@@ -238,6 +262,23 @@ namespace ConvTokens.PowerShell.Input
             throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, $"{claim.Name} must be true or false; got '{Describe(value)}'.");
         }
 
+        private static readonly string[] IsoDateFormats =
+        {
+            "yyyy-MM-dd", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFF",
+            "yyyy-MM-ddTHH:mmK", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK",
+            "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ssK",
+        };
+
+        private static bool IsDigits(string text)
+        {
+            if (text.Length == 0) { return false; }
+            foreach (var c in text)
+            {
+                if (c < '0' || c > '9') { return false; }
+            }
+            return true;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static long ToUnixSeconds(object value, ClaimDefinition claim)
         {
@@ -248,10 +289,13 @@ namespace ConvTokens.PowerShell.Input
                 case int or long or uint or short: return Convert.ToInt64(value, CultureInfo.InvariantCulture);
                 case double d when d == Math.Truncate(d) && Math.Abs(d) < 9e15: return (long)d;
                 case decimal m when m == decimal.Truncate(m) && Math.Abs(m) < 9e15m: return (long)m;
-                case string s when long.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds): return seconds;
-                case string s when DateTimeOffset.TryParse(s.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var parsed): return parsed.ToUnixTimeSeconds();
+                case string s when IsDigits(s.Trim()) && long.TryParse(s.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds): return seconds;
+                // Dates as text only in ISO 8601: '01/02/2025' is 1 February in Paris and 2 January in New York.
+                case string s when DateTimeOffset.TryParseExact(s.Trim(), IsoDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var parsed):
+                    return parsed.ToUnixTimeSeconds();
             }
-            throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, $"{claim.Name} must be a date or whole Unix seconds; got '{Describe(value)}'.");
+            throw new ClaimValidationException(claim.InvalidErrorId, claim.Name,
+                $"{claim.Name} must be a date, whole Unix seconds (1700000000) or a date in ISO 8601 form ('2025-02-01' or '2025-02-01T09:30:00+01:00'); got '{Describe(value)}'.");
         }
 
         private static IReadOnlyList<KeyValuePair<string, object?>> ToAdditionalClaims(object value)

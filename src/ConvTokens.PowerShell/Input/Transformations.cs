@@ -14,40 +14,28 @@ namespace ConvTokens.PowerShell.Input
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-            return value switch
+            double? seconds = value switch
             {
-                int or long or short or byte or uint or ulong or ushort or sbyte => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
-                double d => TimeSpan.FromSeconds(d),
-                decimal m => TimeSpan.FromSeconds((double)m),
-                string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) => TimeSpan.FromSeconds(seconds),
-                _ => inputData,
-            };
-        }
-    }
-
-    /// <summary>Lets a DateTimeOffset parameter take a whole number as Unix seconds (the iat claim's own unit).</summary>
-    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-    public sealed class UnixSecondsToDateTimeOffsetAttribute : ArgumentTransformationAttribute
-    {
-        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
-        {
-            var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-            long? seconds = value switch
-            {
-                int or long or short or uint => Convert.ToInt64(value, CultureInfo.InvariantCulture),
-                double d when d == Math.Truncate(d) && Math.Abs(d) < 9e15 => (long)d,
-                decimal m when m == decimal.Truncate(m) && Math.Abs(m) < 9e15m => (long)m,
-                string s when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+                int or long or short or byte or uint or ulong or ushort or sbyte => Convert.ToDouble(value, CultureInfo.InvariantCulture),
+                double d => d,
+                decimal m => (double)m,
+                float f => f,
+                string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
                 _ => null,
             };
-            if (seconds is long unix)
+            if (seconds is double count)
             {
-                // The claim's own rule, so the command line and piped rows take the same iat values.
-                if (ConvTokens.Engine.ClaimSchema.IssuedAt.SigningProblem(unix) is { } problem)
+                if (!double.IsFinite(count) || Math.Abs(count) >= TimeSpan.MaxValue.TotalSeconds)
                 {
-                    throw new ArgumentTransformationMetadataException(problem);
+                    throw new ArgumentTransformationMetadataException($"{count.ToString(CultureInfo.InvariantCulture)} seconds is out of range for a TimeSpan; give seconds (30) or a TimeSpan ('00:00:30').");
                 }
-                return DateTimeOffset.FromUnixTimeSeconds(unix);
+                return TimeSpan.FromSeconds(count);
+            }
+            if (value is string text)
+            {
+                // Only the invariant forms, so '0,5' is never read by the culture of the day.
+                if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span)) { return span; }
+                throw new ArgumentTransformationMetadataException($"'{text}' is neither seconds (30, 0.5) nor a TimeSpan ('00:00:30'); a comma is never a decimal point here.");
             }
             return inputData;
         }
