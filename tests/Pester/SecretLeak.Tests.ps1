@@ -62,7 +62,7 @@ Describe 'No secret reaches any stream, error, transcript or output' {
                 foreach ($vaultCase in @(@{ Vault = 'Nope' }, @{ ApiSignatureSecretName = 'Missing' })) {
                     try { New-InitializationToken -Amount 1 @vaultCase @common } catch { $_ }
                 }
-                Set-StandInVaultLock -Vault Main -Locked $true -Password (ConvertTo-TestSecureString 'pw')
+                Set-StandInVaultLock -Vault Main -Locked $true -Password (ConvertTo-TestSecureString 'pw') -Interaction None
                 try { New-InitializationToken -Amount 1 @common } catch { $_ }
                 Unlock-SecretStore -Password (ConvertTo-TestSecureString 'pw')
             } *>&1
