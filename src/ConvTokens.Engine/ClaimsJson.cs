@@ -126,20 +126,26 @@ namespace ConvTokens.Engine
                 sb.Append(((long)value).ToString(CultureInfo.InvariantCulture));
                 return;
             }
-            AppendJavaScriptNumber(sb, value.ToString(CultureInfo.InvariantCulture));
+            Span<char> text = stackalloc char[64];
+            value.TryFormat(text, out var length, default, CultureInfo.InvariantCulture);
+            AppendJavaScriptNumber(sb, text.Slice(0, length));
         }
 
-        private static void AppendDouble(StringBuilder sb, double value) =>
-            AppendJavaScriptNumber(sb, value.ToString("R", CultureInfo.InvariantCulture));
+        private static void AppendDouble(StringBuilder sb, double value)
+        {
+            Span<char> text = stackalloc char[64];
+            value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture);
+            AppendJavaScriptNumber(sb, text.Slice(0, length));
+        }
 
         /// <summary>
         /// Rewrites an invariant .NET number text ("-1.25E-07", "0.000001", "1E+21") the way JavaScript's
         /// Number::toString writes the same digits (ECMA-262 §6.1.6.1.20): plain notation for 1e-7 &lt; |x| &lt; 1e21,
         /// exponent notation "de±n" outside, no trailing zeros, "0" for zero.
         /// </summary>
-        internal static void AppendJavaScriptNumber(StringBuilder sb, string invariantText)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void AppendJavaScriptNumber(StringBuilder sb, ReadOnlySpan<char> text)
         {
-            var text = invariantText.AsSpan();
             var negative = text.Length > 0 && text[0] == '-';
             if (negative) { text = text.Slice(1); }
             var exponent = 0;
@@ -152,12 +158,13 @@ namespace ConvTokens.Engine
             // The significant digits alone: the point dropped, then leading and trailing zeros.
             var point = text.IndexOf('.');
             var integerDigits = point < 0 ? text.Length : point;
-            var digits = new StringBuilder(text.Length);
-            foreach (var c in text) { if (c != '.') { digits.Append(c); } }
+            Span<char> buffer = stackalloc char[text.Length];
+            var count = 0;
+            foreach (var c in text) { if (c != '.') { buffer[count++] = c; } }
+            ReadOnlySpan<char> digits = buffer.Slice(0, count);
             var lead = 0;
             while (lead < digits.Length && digits[lead] == '0') { lead++; }
-            digits.Remove(0, lead);
-            while (digits.Length > 0 && digits[digits.Length - 1] == '0') { digits.Length--; }
+            digits = digits.Slice(lead).TrimEnd('0');
             if (digits.Length == 0)
             {
                 sb.Append('0');
@@ -173,7 +180,7 @@ namespace ConvTokens.Engine
             }
             else if (0 < n && n <= 21)
             {
-                sb.Append(digits.ToString(0, n)).Append('.').Append(digits.ToString(n, k - n));
+                sb.Append(digits.Slice(0, n)).Append('.').Append(digits.Slice(n));
             }
             else if (-6 < n && n <= 0)
             {
@@ -182,7 +189,7 @@ namespace ConvTokens.Engine
             else
             {
                 sb.Append(digits[0]);
-                if (k > 1) { sb.Append('.').Append(digits.ToString(1, k - 1)); }
+                if (k > 1) { sb.Append('.').Append(digits.Slice(1)); }
                 var power = n - 1;
                 sb.Append('e').Append(power >= 0 ? '+' : '-').Append(Math.Abs(power).ToString(CultureInfo.InvariantCulture));
             }

@@ -14,6 +14,9 @@ namespace ConvTokens.Engine
     {
         public const int MinimumIdentityModelKeyBytes = 32;
 
+        /// <summary>The size of an HS256 signature (an HMAC-SHA256 value).</summary>
+        public const int SignatureBytes = 32;
+
         public static SymmetricSecurityKey Create(ReadOnlySpan<byte> secret)
         {
             if (secret.IsEmpty)

@@ -15,8 +15,11 @@ namespace ConvTokens.Engine
     /// </summary>
     public sealed class TokenSigner : IDisposable
     {
-        /// <summary>base64url of {"alg":"HS256","typ":"JWT"}, exactly as the vendor's libraries write it.</summary>
-        public static readonly string HeaderSegment = Base64Url.Encode(Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"));
+        /// <summary>The header every token carries, exactly as jsonwebtoken writes it; the verifier compares against it.</summary>
+        internal static ReadOnlySpan<byte> HeaderJson => "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"u8;
+
+        /// <summary>base64url of <see cref="HeaderJson"/>.</summary>
+        public static readonly string HeaderSegment = Base64Url.Encode(HeaderJson);
 
         private readonly SymmetricSecurityKey _key;
         private readonly SignatureProvider _provider;
@@ -58,7 +61,7 @@ namespace ConvTokens.Engine
         /// <summary>Room for the payload's bytes, then the whole token as ASCII after them.</summary>
         private void EnsureCapacity(int payloadLength)
         {
-            var needed = payloadLength + HeaderSegment.Length + 1 + Base64Url.EncodedLength(payloadLength) + 1 + Base64Url.EncodedLength(32);
+            var needed = payloadLength + HeaderSegment.Length + 1 + Base64Url.EncodedLength(payloadLength) + 1 + Base64Url.EncodedLength(Hs256Key.SignatureBytes);
             if (_buffer.Length < needed) { _buffer = new byte[needed * 2]; }
         }
 
@@ -71,7 +74,7 @@ namespace ConvTokens.Engine
             Encoding.ASCII.GetBytes(HeaderSegment, signingInput);
             signingInput[HeaderSegment.Length] = (byte)'.';
             Base64Url.EncodeToUtf8(_buffer.AsSpan(0, payloadLength), signingInput.Slice(HeaderSegment.Length + 1));
-            Span<byte> signature = stackalloc byte[32];
+            Span<byte> signature = stackalloc byte[Hs256Key.SignatureBytes];
             if (!_provider.Sign(signingInput, signature, out var signatureBytes) || signatureBytes != signature.Length)
             {
                 throw new CryptographicException("HMAC-SHA256 gave no 32-byte signature.");

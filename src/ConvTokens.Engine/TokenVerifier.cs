@@ -65,12 +65,11 @@ namespace ConvTokens.Engine
     /// </remarks>
     public sealed class TokenVerifier : IDisposable
     {
-        private const int Hs256SignatureBytes = 32;
         private const int AlgMember = 0;
         private const int CritMember = 1;
 
         /// <summary>The header every ConvTokens and jsonwebtoken token carries: its segment is compared, not parsed.</summary>
-        private static readonly byte[] StandardHeaderJson = Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+        private static readonly byte[] StandardHeaderJson = TokenSigner.HeaderJson.ToArray();
 
         /// <summary>The payload members the verifier reads: the schema's claims, then exp and nbf.</summary>
         private static readonly string[] PayloadMembers = PayloadMemberNames();
@@ -114,10 +113,10 @@ namespace ConvTokens.Engine
             var standardHeader = token.AsSpan(0, firstDot).SequenceEqual(TokenSigner.HeaderSegment);
             var headerBytes = standardHeader ? StandardHeaderJson : Base64Url.TryDecode(token.AsSpan(0, firstDot));
             var payloadBytes = Base64Url.TryDecode(token.AsSpan(firstDot + 1, secondDot - firstDot - 1));
-            Span<byte> signature = stackalloc byte[Hs256SignatureBytes + 3];
+            Span<byte> signature = stackalloc byte[Hs256Key.SignatureBytes];
             var signatureText = token.AsSpan(secondDot + 1);
             var signatureLength = 0;
-            var signatureDecoded = signatureText.Length <= Base64Url.EncodedLength(Hs256SignatureBytes)
+            var signatureDecoded = signatureText.Length <= Base64Url.EncodedLength(Hs256Key.SignatureBytes)
                 ? Base64Url.TryDecode(signatureText, signature, out signatureLength)
                 : Base64Url.TryDecode(signatureText) is not null;
             if (headerBytes is null || payloadBytes is null || !signatureDecoded)
@@ -149,7 +148,7 @@ namespace ConvTokens.Engine
                 }
             }
             // The signature before the payload's JSON: a forged token, however large, costs one MAC.
-            if (signatureLength != Hs256SignatureBytes || !SignatureMatches(token, secondDot, signature.Slice(0, Hs256SignatureBytes)))
+            if (signatureLength != Hs256Key.SignatureBytes || !SignatureMatches(token, secondDot, signature.Slice(0, Hs256Key.SignatureBytes)))
             {
                 // Its claims are still shown (best effort, decoded only when asked for), to tell whose token it is.
                 result.PayloadJson = payloadBytes;
@@ -171,9 +170,9 @@ namespace ConvTokens.Engine
             if (_signingInput.Length < signingInputLength) { _signingInput = new byte[signingInputLength * 2]; }
             // Every character is base64url or '.', checked by the decoding above: ASCII.
             Encoding.ASCII.GetBytes(token.AsSpan(0, signingInputLength), _signingInput);
-            Span<byte> expected = stackalloc byte[Hs256SignatureBytes];
+            Span<byte> expected = stackalloc byte[Hs256Key.SignatureBytes];
             return _provider.Sign(_signingInput.AsSpan(0, signingInputLength), expected, out var written)
-                && written == Hs256SignatureBytes
+                && written == Hs256Key.SignatureBytes
                 && CryptographicOperations.FixedTimeEquals(expected, signature);
         }
 
