@@ -41,7 +41,7 @@ namespace ConvTokens.Engine
         public static string DescribeRejectedText(string claim, string text, bool wholeNumber)
         {
             var form = wholeNumber ? "whole digits, e.g. 34" : "digits with an optional '.' and decimals, e.g. 12.5";
-            var shown = Clip(text);
+            var shown = JsonMembers.Clip(text, 64);
             var trimmed = text.Trim();
             if (wholeNumber && TryParse(trimmed, out _))
             {
@@ -109,6 +109,5 @@ namespace ConvTokens.Engine
         private static string RemoveGroupSeparators(string s) =>
             s.Replace(" ", string.Empty).Replace("\u00A0", string.Empty).Replace("\u202F", string.Empty).Replace("'", string.Empty);
 
-        private static string Clip(string text) => text.Length > 64 ? text.Substring(0, 64) + "…" : text;
     }
 }

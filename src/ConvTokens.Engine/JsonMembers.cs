@@ -10,8 +10,8 @@ namespace ConvTokens.Engine
     {
         private static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = 32 };
 
-        /// <summary>Text from a token, shortened for a message.</summary>
-        internal static string Clip(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "…";
+        /// <summary>Text from an input or a token, shortened for a message.</summary>
+        internal static string Clip(string text, int length = 40) => text.Length <= length ? text : text.Substring(0, length) + "…";
 
         /// <summary>A JSON object as an ordered, case-insensitive dictionary; null for null or non-object input.</summary>
         public static OrderedDictionary? ToDictionary(byte[]? utf8Json)

@@ -471,7 +471,7 @@ namespace ConvTokens.Engine.Exchange
             return $" with a {type} body of {Encoding.UTF8.GetByteCount(text)} bytes and no OAuth error";
         }
 
-        private static string? Clip(string? text) => text is null ? null : text.Length <= 300 ? text : text.Substring(0, 300) + "…";
+        private static string? Clip(string? text) => text is null ? null : JsonMembers.Clip(text, 300);
 
         private TimeSpan RetryAfter(HttpResponseMessage response)
         {

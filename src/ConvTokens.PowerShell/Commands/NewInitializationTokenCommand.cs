@@ -136,7 +136,7 @@ namespace ConvTokens.PowerShell.Commands
             if (unknown is not null)
             {
                 WriteVerbose($"Input #{_inputNumber}: ignoring {(unknown.Count == 1 ? "a column" : "columns")} no parameter reads: {string.Join(", ", unknown)}. " +
-                    "Claims come from amount, cp/ZipCode, age, gender, userId, iat/IssuedAt, notificationKey, forceManualConfirm and AdditionalClaims.");
+                    $"Claims come from {ClaimInput.KnownNamesText}.");
             }
         }
 

@@ -25,53 +25,80 @@ namespace ConvTokens.PowerShell.Input
         private PSObject? _source;
 
         /// <summary>
-        /// Reads the claim properties of a piped object in one pass over its properties, the way
-        /// binding by property name would (the schema's parameter names, claim names and aliases,
-        /// case-insensitive). Dictionaries (hashtables) are read by key.
+        /// Reads the claims of a piped object by name, the way binding by property name would (the schema's
+        /// parameter names, claim names and aliases, case-insensitive, the parameter name first). Dictionaries
+        /// (hashtables) are read by key, by the same names in the same order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static ClaimInput FromObject(PSObject input)
         {
-            var claims = new ClaimInput { _source = input };
             if (input.BaseObject is IDictionary dictionary)
             {
-                // By the same names in the same order as properties below (the parameter name before its
-                // alias), whatever order the keys come in.
                 var keys = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
                 foreach (DictionaryEntry entry in dictionary)
                 {
                     if (entry.Key is string key) { keys.TryAdd(key, entry.Value); }
                 }
-                foreach (var claim in ClaimSchema.All)
-                {
-                    foreach (var name in InputNames[claim.Index])
-                    {
-                        if (keys.TryGetValue(name, out var value))
-                        {
-                            claims.Set(claim, value);
-                            break;
-                        }
-                    }
-                }
-                if (keys.TryGetValue(AdditionalClaimsName, out var extra)) { claims.SetAdditionalClaims(extra); }
-                return claims;
+                return FromNames(input, new KeyLookup(keys));
             }
-            // Looked up by name, as parameter binding by property name does: the public indexer finds a note
-            // property without building the object's whole member view, which enumerating Properties does per row.
-            var properties = input.Properties;
+            return FromNames(input, new PropertyLookup(input.Properties));
+        }
+
+        /// <summary>Per claim, the first of its names the input has (the parameter name before its alias), then AdditionalClaims.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static ClaimInput FromNames<TLookup>(PSObject source, TLookup lookup) where TLookup : struct, INameLookup
+        {
+            var claims = new ClaimInput { _source = source };
             foreach (var claim in ClaimSchema.All)
             {
                 foreach (var name in InputNames[claim.Index])
                 {
-                    if (properties[name] is { IsGettable: true } property)
+                    if (lookup.TryGet(name, out var value))
                     {
-                        claims.Set(claim, property.Value);
+                        claims._values[claim.Index] = Given(value);
                         break;
                     }
                 }
             }
-            if (properties[AdditionalClaimsName] is { IsGettable: true } additional) { claims.SetAdditionalClaims(additional.Value); }
+            if (lookup.TryGet(AdditionalClaimsName, out var extra)) { claims._additionalClaims = Given(extra); }
             return claims;
+        }
+
+        private interface INameLookup
+        {
+            bool TryGet(string name, out object? value);
+        }
+
+        /// <summary>
+        /// A piped object's properties by name. The public indexer finds a note property without building the
+        /// object's whole member view, which enumerating Properties does per row.
+        /// </summary>
+        private readonly struct PropertyLookup : INameLookup
+        {
+            private readonly PSMemberInfoCollection<PSPropertyInfo> _properties;
+
+            public PropertyLookup(PSMemberInfoCollection<PSPropertyInfo> properties) => _properties = properties;
+
+            public bool TryGet(string name, out object? value)
+            {
+                if (_properties[name] is { IsGettable: true } property)
+                {
+                    value = property.Value;
+                    return true;
+                }
+                value = null;
+                return false;
+            }
+        }
+
+        /// <summary>A dictionary's string keys, without regard to case.</summary>
+        private readonly struct KeyLookup : INameLookup
+        {
+            private readonly Dictionary<string, object?> _keys;
+
+            public KeyLookup(Dictionary<string, object?> keys) => _keys = keys;
+
+            public bool TryGet(string name, out object? value) => _keys.TryGetValue(name, out value);
         }
 
         /// <summary>Per claim, the property names that supply it, the parameter name first: a row with both wins with it.</summary>
@@ -114,17 +141,6 @@ namespace ConvTokens.PowerShell.Input
             }
             _additionalClaims = commandLine._additionalClaims ?? _additionalClaims;
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Set(string name, object? value)
-        {
-            if (ClaimSchema.TryFindByInputName(name, out var claim)) { Set(claim, value); }
-            else if (string.Equals(name, AdditionalClaimsName, StringComparison.OrdinalIgnoreCase)) { SetAdditionalClaims(value); }
-        }
-
-        private void Set(ClaimDefinition claim, object? value) => _values[claim.Index] = Given(value);
-
-        private void SetAdditionalClaims(object? value) => _additionalClaims = Given(value);
 
         /// <summary>The value as given, unwrapped; an empty CSV cell means the column does not apply to this row.</summary>
         private static object? Given(object? value)
@@ -223,7 +239,7 @@ namespace ConvTokens.PowerShell.Input
                         $"{claim} is a list of {list.Count} values ({string.Join(", ", items)}): PowerShell reads an unquoted comma as a list separator. " +
                         $"Give one number{(wholeNumber ? string.Empty : $", with '.' for decimals: {string.Join(".", items)}")}.");
             }
-            throw new ClaimValidationException(errorId, claim, $"{claim} must be a number; got {Article(value)} '{Describe(value)}'.");
+            throw new ClaimValidationException(errorId, claim, $"{claim} must be a number; got {TokenInput.WithArticle(value.GetType().Name)} '{Describe(value)}'.");
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -240,13 +256,6 @@ namespace ConvTokens.PowerShell.Input
                 throw new ClaimValidationException(errorId, claim, $"{claim} {number.ToString(CultureInfo.InvariantCulture)} is out of range for a whole number.");
             }
             return (int)number;
-        }
-
-        /// <summary>"a Hashtable", "an Int32 array": the type of a value people can read in a sentence.</summary>
-        private static string Article(object value)
-        {
-            var name = value.GetType().Name;
-            return ("AEIOUaeiou".IndexOf(name[0]) >= 0 ? "an " : "a ") + name;
         }
 
         private static bool ToBool(object value, ClaimDefinition claim)
@@ -269,16 +278,6 @@ namespace ConvTokens.PowerShell.Input
             "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ssK",
         };
 
-        private static bool IsDigits(string text)
-        {
-            if (text.Length == 0) { return false; }
-            foreach (var c in text)
-            {
-                if (c < '0' || c > '9') { return false; }
-            }
-            return true;
-        }
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static long ToUnixSeconds(object value, ClaimDefinition claim)
         {
@@ -289,7 +288,8 @@ namespace ConvTokens.PowerShell.Input
                 case int or long or uint or short: return Convert.ToInt64(value, CultureInfo.InvariantCulture);
                 case double d when d == Math.Truncate(d) && Math.Abs(d) < 9e15: return (long)d;
                 case decimal m when m == decimal.Truncate(m) && Math.Abs(m) < 9e15m: return (long)m;
-                case string s when IsDigits(s.Trim()) && long.TryParse(s.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds): return seconds;
+                // NumberStyles.None: ASCII digits only, no sign, separator or exponent.
+                case string s when long.TryParse(s.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds): return seconds;
                 // Dates as text only in ISO 8601: '01/02/2025' is 1 February in Paris and 2 January in New York.
                 case string s when DateTimeOffset.TryParseExact(s.Trim(), IsoDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var parsed):
                     return parsed.ToUnixTimeSeconds();
@@ -365,6 +365,11 @@ namespace ConvTokens.PowerShell.Input
             return names;
         }
 
+        /// <summary>The names claims are read from, for messages: "amount, cp/ZipCode, age, … and AdditionalClaims".</summary>
+        public static readonly string KnownNamesText = string.Join(", ",
+            ClaimSchema.All.Select(claim => string.Equals(claim.Name, claim.Parameter, StringComparison.OrdinalIgnoreCase) ? claim.Name : $"{claim.Name}/{claim.Parameter}"))
+            + " and " + AdditionalClaimsName;
+
         /// <summary>True for a name that is a claim parameter, claim name or alias, or AdditionalClaims.</summary>
         public static bool IsKnownName(string name) =>
             ClaimSchema.TryFindByInputName(name, out _) || string.Equals(name, AdditionalClaimsName, StringComparison.OrdinalIgnoreCase);
@@ -378,7 +383,7 @@ namespace ConvTokens.PowerShell.Input
             }
             if (source.BaseObject is string or ValueType)
             {
-                return $"amount is required, and the input is {Article(source.BaseObject)} '{Describe(source.BaseObject)}', not an object with an amount property. " +
+                return $"amount is required, and the input is {TokenInput.WithArticle(source.BaseObject.GetType().Name)} '{Describe(source.BaseObject)}', not an object with an amount property. " +
                     "Pipe objects (CSV rows, hashtables) with an amount column, or give -Amount.";
             }
             var names = NamesOf(source);
@@ -394,7 +399,7 @@ namespace ConvTokens.PowerShell.Input
                 return "amount is required, and the input has no properties at all. Pipe objects (CSV rows, hashtables) with an amount column, or give -Amount.";
             }
             var listed = new List<string>();
-            foreach (var name in names) { listed.Add($"'{Clip(name, 40)}'"); }
+            foreach (var name in names) { listed.Add($"'{JsonMembers.Clip(name)}'"); }
             if (listed.Count > 12) { listed.RemoveRange(12, listed.Count - 12); listed.Add("…"); }
             var message = $"amount is required, and the input has no amount column; its columns are {string.Join(", ", listed)}.";
             foreach (var name in names)
@@ -404,18 +409,13 @@ namespace ConvTokens.PowerShell.Input
                     if (name.IndexOf(delimiter) >= 0)
                     {
                         var shown = delimiter == '\t' ? "`t" : delimiter.ToString();
-                        return message + $" The column name '{Clip(name, 40)}' holds '{shown}': the file looks separated by '{shown}', so read it with Import-Csv -Delimiter '{shown}'.";
+                        return message + $" The column name '{JsonMembers.Clip(name)}' holds '{shown}': the file looks separated by '{shown}', so read it with Import-Csv -Delimiter '{shown}'.";
                     }
                 }
             }
             return message + " Name a column amount (or rename one on the way, e.g. Select-Object @{ Name = 'amount'; Expression = { $_.montant } }, *), or give -Amount.";
         }
 
-        private static string Clip(string text, int length) => text.Length > length ? text.Substring(0, length) + "…" : text;
-
-        private static string Describe(object value)
-        {
-            return Clip(ToText(value), 64);
-        }
+        private static string Describe(object value) => JsonMembers.Clip(ToText(value), 64);
     }
 }

@@ -30,7 +30,7 @@ namespace ConvTokens.PowerShell.Secrets
                     return Array.ConvertAll(items, item => (byte)(item is PSObject p ? p.BaseObject : item));
                 default:
                     throw new ArgumentTransformationMetadataException(
-                        $"The secret is {Article(KindOf(value))} {KindOf(value)}; pass a SecureString, String, byte[] or PSCredential " +
+                        $"The secret is {Input.TokenInput.WithArticle(KindOf(value))}; pass a SecureString, String, byte[] or PSCredential " +
                         "(what Get-Secret returns).");
             }
         }
@@ -45,7 +45,5 @@ namespace ConvTokens.PowerShell.Secrets
             Hashtable => "Hashtable",
             _ => value.GetType().Name,
         };
-
-        private static string Article(string word) => "AEIOUaeiou".IndexOf(word[0]) >= 0 ? "an" : "a";
     }
 }

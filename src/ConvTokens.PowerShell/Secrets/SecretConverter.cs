@@ -25,7 +25,7 @@ namespace ConvTokens.PowerShell.Secrets
                 PSCredential credential => FromSecureString(credential.Password),
                 null => throw new SecretException(ErrorCatalog.SecretEmpty, ErrorCategory.InvalidData, $"The {description} has no value. {fix}"),
                 _ => throw new SecretException(ErrorCatalog.SecretTypeUnsupported, ErrorCategory.InvalidType,
-                    $"The {description} is a {secret.GetType().Name}; store it as a String, SecureString, byte[] or PSCredential."),
+                    $"The {description} is {Input.TokenInput.WithArticle(secret.GetType().Name)}; store it as a String, SecureString, byte[] or PSCredential."),
             };
             if (bytes.Length == 0)
             {
