@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
 using ConvTokens.Engine.Exchange;
 using ConvTokens.PowerShell.Secrets;
 
@@ -20,7 +21,12 @@ namespace ConvTokens.PowerShell.Commands
         private const string ClientCredentialsParameterSet = "ClientCredentials";
         public const string ProductionBaseUri = BaseUriPolicy.ProductionBaseUri;
 
+        /// <summary>Progress source ids of our own, far above the ones PowerShell counts up from 1 for its commands.</summary>
+        private static long s_lastProgressSourceId = 0x436F_6E76_0000_0000;
+
         private readonly ConcurrentQueue<string> _log = new ConcurrentQueue<string>();
+        private long _progressSourceId;
+        private volatile bool _stopRequested;
         private ExchangeQueue<Pending>? _queue;
         private ExchangeProgress? _progress;
         private PipelineSecret? _apiKey;
@@ -140,17 +146,33 @@ namespace ConvTokens.PowerShell.Commands
         protected override void EndProcessing()
         {
             Emit(_queue!.TakeAll(Waiting));
-            if (_progress!.Shown)
-            {
-                WriteProgress(new ProgressRecord(1, _progress.Activity, "Done") { RecordType = ProgressRecordType.Completed });
-            }
+            CompleteProgress(ProgressEnd.Done);
         }
 
-        protected override void StopProcessing() => _queue?.Cancel();
+        protected override void StopProcessing()
+        {
+            _stopRequested = true;
+            _queue?.Cancel();
+        }
 
-        /// <summary>The requests in flight get two seconds in all to see the cancellation, then the connections close.</summary>
+        /// <summary>
+        /// A batch that was stopped or ended early (an error, Select-Object -First) still takes its progress
+        /// line down first; then the requests in flight get two seconds in all to see the cancellation, and
+        /// the connections close.
+        /// </summary>
         protected override void DisposeResources()
         {
+            if (_progress is { Shown: true, Completed: false })
+            {
+                try
+                {
+                    CompleteProgress(_stopRequested ? ProgressEnd.Stopped : ProgressEnd.Early);
+                }
+                catch (Exception failure) when (failure is PipelineStoppedException or ActionPreferenceStopException or InvalidOperationException or HostException)
+                {
+                    // The host refused the record ($ProgressPreference = 'Stop', a host gone away): nothing left to take down.
+                }
+            }
             _queue?.Dispose();
             _client?.Dispose();
         }
@@ -211,7 +233,23 @@ namespace ConvTokens.PowerShell.Commands
         private void Waiting()
         {
             FlushLog();
-            if (_progress!.Due(_queue!.Count) is { } status) { WriteProgress(new ProgressRecord(1, _progress.Activity, status)); }
+            if (_progress!.Due(_queue!.Count) is { } status) { ShowProgress(status, ProgressRecordType.Processing); }
+        }
+
+        private void CompleteProgress(ProgressEnd end)
+        {
+            if (_progress?.Complete(end) is { } status) { ShowProgress(status, ProgressRecordType.Completed); }
+        }
+
+        /// <summary>
+        /// Every record of the batch goes out under one source id of its own, through the runtime's
+        /// WriteProgress(sourceId, record): unlike Cmdlet.WriteProgress it still writes once the pipeline is
+        /// stopping, so a stopped batch can take its line down, and hosts match the completion to the line.
+        /// </summary>
+        private void ShowProgress(string status, ProgressRecordType type)
+        {
+            if (_progressSourceId == 0) { _progressSourceId = Interlocked.Increment(ref s_lastProgressSourceId); }
+            CommandRuntime.WriteProgress(_progressSourceId, new ProgressRecord(1, _progress!.Activity, status) { RecordType = type });
         }
 
         private ErrorRecord ToErrorRecord(ExchangeOutcome outcome, Pending input)
