@@ -168,7 +168,7 @@ namespace ConvTokens.PowerShell.Commands
                 {
                     CompleteProgress(_stopRequested ? ProgressEnd.Stopped : ProgressEnd.Early);
                 }
-                catch (Exception failure) when (failure is PipelineStoppedException or ActionPreferenceStopException or InvalidOperationException or HostException)
+                catch (Exception failure) when (failure is PipelineStoppedException or ActionPreferenceStopException or InvalidOperationException or System.Management.Automation.Host.HostException)
                 {
                     // The host refused the record ($ProgressPreference = 'Stop', a host gone away): nothing left to take down.
                 }
