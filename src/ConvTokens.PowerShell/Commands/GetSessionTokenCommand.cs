@@ -26,6 +26,7 @@ namespace ConvTokens.PowerShell.Commands
 
         private readonly ConcurrentQueue<string> _log = new ConcurrentQueue<string>();
         private long _progressSourceId;
+        private bool _progressVisible;
         private volatile bool _stopRequested;
         private ExchangeQueue<Pending>? _queue;
         private ExchangeProgress? _progress;
@@ -162,15 +163,18 @@ namespace ConvTokens.PowerShell.Commands
         /// </summary>
         protected override void DisposeResources()
         {
-            if (_progress is { Shown: true, Completed: false })
+            if (_progress?.Complete(_stopRequested ? ProgressEnd.Stopped : ProgressEnd.Early) is { } status && _progressVisible)
             {
                 try
                 {
-                    CompleteProgress(_stopRequested ? ProgressEnd.Stopped : ProgressEnd.Early);
+                    // The pipeline is stopping here, so the runtime writes nothing more: the host itself takes
+                    // the record, under the batch's source id, so that it matches the line on the screen.
+                    Host?.UI?.WriteProgress(_progressSourceId, NewProgressRecord(status, ProgressRecordType.Completed));
                 }
-                catch (Exception failure) when (failure is PipelineStoppedException or ActionPreferenceStopException or InvalidOperationException or System.Management.Automation.Host.HostException)
+                catch (Exception failure) when (failure is PipelineStoppedException or InvalidOperationException or NotImplementedException
+                    or System.Management.Automation.Host.HostException)
                 {
-                    // The host refused the record ($ProgressPreference = 'Stop', a host gone away): nothing left to take down.
+                    // A host that takes no progress (or has gone away) shows no line to take down.
                 }
             }
             _queue?.Dispose();
@@ -242,14 +246,30 @@ namespace ConvTokens.PowerShell.Commands
         }
 
         /// <summary>
-        /// Every record of the batch goes out under one source id of its own, through the runtime's
-        /// WriteProgress(sourceId, record): unlike Cmdlet.WriteProgress it still writes once the pipeline is
-        /// stopping, so a stopped batch can take its line down, and hosts match the completion to the line.
+        /// Every record of the batch goes out under one source id of its own, so that a completion written
+        /// by <see cref="DisposeResources"/> matches the line a host shows. The runtime applies
+        /// -ProgressAction / $ProgressPreference; whether it shows progress is noted with the first line.
         /// </summary>
         private void ShowProgress(string status, ProgressRecordType type)
         {
-            if (_progressSourceId == 0) { _progressSourceId = Interlocked.Increment(ref s_lastProgressSourceId); }
-            CommandRuntime.WriteProgress(_progressSourceId, new ProgressRecord(1, _progress!.Activity, status) { RecordType = type });
+            if (_progressSourceId == 0)
+            {
+                _progressSourceId = Interlocked.Increment(ref s_lastProgressSourceId);
+                _progressVisible = ProgressShown();
+            }
+            CommandRuntime.WriteProgress(_progressSourceId, NewProgressRecord(status, type));
+        }
+
+        private ProgressRecord NewProgressRecord(string status, ProgressRecordType type) =>
+            new ProgressRecord(1, _progress!.Activity, status) { RecordType = type };
+
+        /// <summary>False when -ProgressAction or $ProgressPreference is SilentlyContinue or Ignore.</summary>
+        private bool ProgressShown()
+        {
+            var preference = MyInvocation.BoundParameters.TryGetValue("ProgressAction", out var bound) ? bound : GetVariableValue("ProgressPreference");
+            if (preference is PSObject wrapped) { preference = wrapped.BaseObject; }
+            if (preference is string text && Enum.TryParse<ActionPreference>(text, true, out var parsed)) { preference = parsed; }
+            return !(preference is ActionPreference action && (action == ActionPreference.SilentlyContinue || action == ActionPreference.Ignore));
         }
 
         private ErrorRecord ToErrorRecord(ExchangeOutcome outcome, Pending input)
