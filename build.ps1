@@ -184,6 +184,9 @@ function Restore-TestTool {
     # The hostile-token generator the fuzz tests share, built from its project in the solution.
     Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'tests/Fuzz/ConvTokens.Tests.Fuzz.csproj'), '-c', $Configuration, '-o', (Join-Path $OutDir 'tests/fuzz'),
         '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
+    # The embedded host (the PowerShell SDK, a runspace pool, no console) that tests/Pester/EmbeddedHost.Tests.ps1 drives.
+    Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'tests/EmbeddedHost/ConvTokens.Tests.EmbeddedHost.csproj'), '-c', $Configuration,
+        '-o', (Join-Path $OutDir 'tests/embedded-host'), '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
     $nodeDir = Join-Path $RepoRoot 'tests/node'
     if ((Test-Path (Join-Path $nodeDir 'package-lock.json')) -and -not (Test-Path (Join-Path $nodeDir 'node_modules'))) {
         if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { throw 'npm is needed for the Node interop tests (tests/node).' }

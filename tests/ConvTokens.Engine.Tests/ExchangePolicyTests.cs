@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using ConvTokens.Engine.Exchange;
 using Xunit;
@@ -93,22 +94,103 @@ namespace ConvTokens.Engine.Tests
             Assert.Null(progress.Due(2));
             Assert.False(progress.Shown);
             now = TimeSpan.FromSeconds(1);
-            var previous = CultureInfo.CurrentCulture;
-            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-            try
+            using (new InvariantCulture())
             {
                 Assert.Equal("2/4 answered, 2/s, 1 failed, 2 in flight", progress.Due(2));
                 Assert.True(progress.Shown);
+                progress.Record(failed: false);
                 now = TimeSpan.FromMilliseconds(1400);
-                Assert.Null(progress.Due(2));
+                Assert.Null(progress.Due(1));
                 now = TimeSpan.FromMilliseconds(1500);
-                Assert.Equal("2/4 answered, 1.3/s, 1 failed, 2 in flight", progress.Due(2));
-            }
-            finally
-            {
-                CultureInfo.CurrentCulture = previous;
+                Assert.Equal("3/4 answered, 2/s, 1 failed, 1 in flight", progress.Due(1));
             }
             Assert.Equal("Opening sessions", new ExchangeProgress(GrantKind.ClientCredentials).Activity);
+        }
+
+        [Fact]
+        public void Progress_writes_no_line_while_no_count_changes_however_long_the_wait()
+        {
+            // A slow first answer: the cmdlet asks ten times a second while it waits.
+            var now = TimeSpan.Zero;
+            var progress = new ExchangeProgress(GrantKind.JwtBearer, () => now);
+            for (var i = 0; i < 3; i++) { progress.Submit(); }
+            var lines = new List<string>();
+            using (new InvariantCulture())
+            {
+                for (var tick = 0; tick <= 50; tick++)
+                {
+                    now = TimeSpan.FromMilliseconds(100 * tick);
+                    if (progress.Due(3) is { } line) { lines.Add(line); }
+                }
+                Assert.Equal(new[] { "0/3 answered, 0/s, 0 failed, 3 in flight" }, lines);
+
+                // The rate drifts with time, but only a count makes a new line.
+                progress.Record(failed: false);
+                Assert.Equal("1/3 answered, 0.2/s, 0 failed, 2 in flight", progress.Due(2));
+                now += TimeSpan.FromSeconds(3);
+                Assert.Null(progress.Due(2));
+                // In flight alone is a change too (an input was taken, another sent).
+                Assert.Equal("1/3 answered, 0.1/s, 0 failed, 3 in flight", progress.Due(3));
+            }
+        }
+
+        [Fact]
+        public void Progress_never_hands_out_the_same_line_twice_in_a_row()
+        {
+            var now = TimeSpan.Zero;
+            var progress = new ExchangeProgress(GrantKind.JwtBearer, () => now);
+            var random = new Random(17);
+            string? previous = null;
+            var shown = 0;
+            for (var tick = 0; tick < 2000; tick++)
+            {
+                now = TimeSpan.FromMilliseconds(100 * tick);
+                switch (random.Next(4))
+                {
+                    case 0: progress.Submit(); break;
+                    case 1 when progress.Answered < progress.Submitted: progress.Record(random.Next(5) == 0); break;
+                }
+                if (progress.Due((int)(progress.Submitted - progress.Answered)) is { } line)
+                {
+                    Assert.NotEqual(previous, line);
+                    previous = line;
+                    shown++;
+                }
+            }
+            Assert.InRange(shown, 10, 400);
+        }
+
+        [Theory]
+        [InlineData(ProgressEnd.Done, "Done: 2/3 answered, 1 failed")]
+        [InlineData(ProgressEnd.Stopped, "Stopped: 2/3 answered, 1 failed")]
+        [InlineData(ProgressEnd.Early, "Ended early: 2/3 answered, 1 failed")]
+        public void A_batch_that_showed_a_line_completes_once_however_it_ends(ProgressEnd end, string status)
+        {
+            var now = TimeSpan.FromSeconds(2);
+            var progress = new ExchangeProgress(GrantKind.JwtBearer, () => now);
+            for (var i = 0; i < 3; i++) { progress.Submit(); }
+            progress.Record(failed: false);
+            progress.Record(failed: true);
+            Assert.NotNull(progress.Due(1));
+            Assert.False(progress.Completed);
+            Assert.Equal(status, progress.Complete(end));
+            Assert.True(progress.Completed);
+            // Once: a Dispose after EndProcessing writes nothing more, and no line follows the completion.
+            Assert.Null(progress.Complete(ProgressEnd.Stopped));
+            progress.Record(failed: false);
+            now += TimeSpan.FromSeconds(1);
+            Assert.Null(progress.Due(0));
+        }
+
+        [Fact]
+        public void A_batch_that_showed_nothing_owes_no_completion()
+        {
+            var now = TimeSpan.FromMilliseconds(300);
+            var progress = new ExchangeProgress(GrantKind.ClientCredentials, () => now);
+            progress.Submit();
+            Assert.Null(progress.Due(1));
+            Assert.Null(progress.Complete(ProgressEnd.Stopped));
+            Assert.False(progress.Completed);
         }
 
         [Fact]
@@ -120,5 +202,15 @@ namespace ConvTokens.Engine.Tests
             var plain = new System.Net.NetworkCredential(string.Empty, secure).Password;
             Assert.Equal("abc", plain);
         }
+    }
+
+    /// <summary>Formats numbers as the invariant culture does for the life of a using block.</summary>
+    internal sealed class InvariantCulture : IDisposable
+    {
+        private readonly CultureInfo _previous = CultureInfo.CurrentCulture;
+
+        public InvariantCulture() => CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+        public void Dispose() => CultureInfo.CurrentCulture = _previous;
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
 using ConvTokens.Engine.Exchange;
 using ConvTokens.PowerShell.Secrets;
 
@@ -20,7 +21,13 @@ namespace ConvTokens.PowerShell.Commands
         private const string ClientCredentialsParameterSet = "ClientCredentials";
         public const string ProductionBaseUri = BaseUriPolicy.ProductionBaseUri;
 
+        /// <summary>Progress source ids of our own, far above the ones PowerShell counts up from 1 for its commands.</summary>
+        private static long s_lastProgressSourceId = 0x436F_6E76_0000_0000;
+
         private readonly ConcurrentQueue<string> _log = new ConcurrentQueue<string>();
+        private long _progressSourceId;
+        private bool _progressVisible;
+        private volatile bool _stopRequested;
         private ExchangeQueue<Pending>? _queue;
         private ExchangeProgress? _progress;
         private PipelineSecret? _apiKey;
@@ -140,17 +147,36 @@ namespace ConvTokens.PowerShell.Commands
         protected override void EndProcessing()
         {
             Emit(_queue!.TakeAll(Waiting));
-            if (_progress!.Shown)
-            {
-                WriteProgress(new ProgressRecord(1, _progress.Activity, "Done") { RecordType = ProgressRecordType.Completed });
-            }
+            CompleteProgress(ProgressEnd.Done);
         }
 
-        protected override void StopProcessing() => _queue?.Cancel();
+        protected override void StopProcessing()
+        {
+            _stopRequested = true;
+            _queue?.Cancel();
+        }
 
-        /// <summary>The requests in flight get two seconds in all to see the cancellation, then the connections close.</summary>
+        /// <summary>
+        /// A batch that was stopped or ended early (an error, Select-Object -First) still takes its progress
+        /// line down first; then the requests in flight get two seconds in all to see the cancellation, and
+        /// the connections close.
+        /// </summary>
         protected override void DisposeResources()
         {
+            if (_progress?.Complete(_stopRequested ? ProgressEnd.Stopped : ProgressEnd.Early) is { } status && _progressVisible)
+            {
+                try
+                {
+                    // The pipeline is stopping here, so the runtime writes nothing more: the host itself takes
+                    // the record, under the batch's source id, so that it matches the line on the screen.
+                    Host?.UI?.WriteProgress(_progressSourceId, NewProgressRecord(status, ProgressRecordType.Completed));
+                }
+                catch (Exception failure) when (failure is PipelineStoppedException or InvalidOperationException or NotImplementedException
+                    or System.Management.Automation.Host.HostException)
+                {
+                    // A host that takes no progress (or has gone away) shows no line to take down.
+                }
+            }
             _queue?.Dispose();
             _client?.Dispose();
         }
@@ -211,7 +237,39 @@ namespace ConvTokens.PowerShell.Commands
         private void Waiting()
         {
             FlushLog();
-            if (_progress!.Due(_queue!.Count) is { } status) { WriteProgress(new ProgressRecord(1, _progress.Activity, status)); }
+            if (_progress!.Due(_queue!.Count) is { } status) { ShowProgress(status, ProgressRecordType.Processing); }
+        }
+
+        private void CompleteProgress(ProgressEnd end)
+        {
+            if (_progress?.Complete(end) is { } status) { ShowProgress(status, ProgressRecordType.Completed); }
+        }
+
+        /// <summary>
+        /// Every record of the batch goes out under one source id of its own, so that a completion written
+        /// by <see cref="DisposeResources"/> matches the line a host shows. The runtime applies
+        /// -ProgressAction / $ProgressPreference; whether it shows progress is noted with the first line.
+        /// </summary>
+        private void ShowProgress(string status, ProgressRecordType type)
+        {
+            if (_progressSourceId == 0)
+            {
+                _progressSourceId = Interlocked.Increment(ref s_lastProgressSourceId);
+                _progressVisible = ProgressShown();
+            }
+            CommandRuntime.WriteProgress(_progressSourceId, NewProgressRecord(status, type));
+        }
+
+        private ProgressRecord NewProgressRecord(string status, ProgressRecordType type) =>
+            new ProgressRecord(1, _progress!.Activity, status) { RecordType = type };
+
+        /// <summary>False when -ProgressAction or $ProgressPreference is SilentlyContinue or Ignore.</summary>
+        private bool ProgressShown()
+        {
+            var preference = MyInvocation.BoundParameters.TryGetValue("ProgressAction", out var bound) ? bound : GetVariableValue("ProgressPreference");
+            if (preference is PSObject wrapped) { preference = wrapped.BaseObject; }
+            if (preference is string text && Enum.TryParse<ActionPreference>(text, true, out var parsed)) { preference = parsed; }
+            return !(preference is ActionPreference action && (action == ActionPreference.SilentlyContinue || action == ActionPreference.Ignore));
         }
 
         private ErrorRecord ToErrorRecord(ExchangeOutcome outcome, Pending input)
