@@ -21,6 +21,7 @@ namespace ConvTokens.PowerShell.Commands
         public const string ProductionBaseUri = BaseUriPolicy.ProductionBaseUri;
 
         private readonly ConcurrentQueue<string> _log = new ConcurrentQueue<string>();
+        private readonly Input.PipedBytes _bytes = new Input.PipedBytes();
         private ExchangeQueue<Pending>? _queue;
         private ExchangeProgress? _progress;
         private PipelineSecret? _apiKey;
@@ -122,6 +123,8 @@ namespace ConvTokens.PowerShell.Commands
             // A piped $null binds as no array at all; it is still one input.
             foreach (var item in InitializationToken ?? new PSObject[] { null! })
             {
+                if (MyInvocation.ExpectingInput && _bytes.Add(item)) { continue; }
+                FlushBytes();
                 var number = _progress!.Submit();
                 var token = Input.TokenInput.ReadCompact(item, out var problem, out var labels);
                 if (token is null)
@@ -139,6 +142,7 @@ namespace ConvTokens.PowerShell.Commands
 
         protected override void EndProcessing()
         {
+            FlushBytes();
             Emit(_queue!.TakeAll(Waiting));
             if (_progress!.Shown)
             {
@@ -156,6 +160,16 @@ namespace ConvTokens.PowerShell.Commands
         }
 
         #endregion
+
+        /// <summary>A run of piped bytes is one input that is not sent: one error, in its turn.</summary>
+        private void FlushBytes()
+        {
+            if (_bytes.Take() is not { } problem) { return; }
+            var number = _progress!.Submit();
+            _queue!.AddNotSent(new Pending(number, null, Error: new ErrorRecord(new ArgumentException($"Input #{number}: {problem}"),
+                ErrorCatalog.TokenInputInvalid, ErrorCategory.InvalidArgument, null)));
+            Emit(_queue.TakeAnswered());
+        }
 
         private void Send(byte[] body, Pending pending) => _queue!.Add(Client().ExchangeAsync(body, _queue.Stopping), pending);
 
