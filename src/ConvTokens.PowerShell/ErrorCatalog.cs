@@ -130,7 +130,7 @@ namespace ConvTokens.PowerShell
                 new(TokenToMintAgainConflict, false, "Change a claim of a token minted again with its parameter (-Amount ...), or leave the Token column out.", New),
                 new(TokenInputInvalid, false, "Pipe token strings or InitializationToken objects (or objects with a Token string).", Test, Get),
                 new(ClockSkewInvalid, true, "Give -ClockSkew zero or more seconds.", Test),
-                new(MaximumAgeInvalid, true, "Give -MaximumAge positive seconds, or leave it out.", Test),
+                new(MaximumAgeInvalid, true, "Give -MaximumAge one second or more, or leave it out.", Test),
                 new(BaseUriInsecure, true, "Give -BaseUri an absolute https address without user information (http only for loopback).", Get),
                 new(SessionTokenInvalidGrant, false, "Mint a new initialization token and check it with Test-Token.", Get),
                 new(SessionTokenInvalidClient, false, "Fix the apiKey (or client secret) and send the same token again.", Get),
