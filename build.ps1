@@ -14,14 +14,15 @@
                packages, run the Pester tests in a fresh pwsh against out/ConvTokens, and print
                "Pester: N passed, N failed" last. -Fast skips the suites tagged Slow: the inner loop.
       Demo     Build, then mint -> exchange -> verify against the local token endpoint.
-      Bench    Build, then measure every figure beside its baseline (about two minutes; not part of Test);
+      Bench    Build, then measure every figure beside its baseline (three to five minutes; not part of Test);
                writes out/bench/results.json and out/bench/PERFORMANCE.md.
       Publish  Check, Build, Package, then Publish-PSResource the package to -Repository (PSGallery by
                default). Refuses, before building or uploading anything: uncommitted changes, a version
                without a dated CHANGELOG.md entry, a version the repository already has. The API key is
                read with Get-Secret (-ApiKeySecretName, -Vault); a local folder repository needs none.
-               -WhatIf runs the checks, builds and packages, says what would be published, and publishes
-               nothing.
+               -WhatIf runs the checks but one, builds and packages, says what would be published, and
+               publishes nothing. It does not read the API key, so a missing or locked key secret
+               (ReleaseApiKeyNotFound, ReleaseApiKeyUnavailable) shows only in the real run.
     Run it through the pinned PowerShell tool: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test -TestPath tests/Pester/NewInitializationToken.Tests.ps1

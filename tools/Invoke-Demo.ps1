@@ -54,7 +54,7 @@ try {
     Write-Host "`nInitialization tokens ($($tokens.Count)):"
     $tokens | Format-Table | Out-Host
     Write-Host "Verified with the apiSignature:"
-    $verified | Format-Table IsValid, Reason, UserId, Amount, IssuedAt | Out-Host
+    $verified | Format-Table | Out-Host
     Write-Host "Session tokens from $($endpoint.BaseUri)/token:"
     $sessions | Format-Table | Out-Host
 

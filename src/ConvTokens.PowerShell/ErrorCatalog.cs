@@ -52,6 +52,10 @@ namespace ConvTokens.PowerShell
         public const string AmountMissing = nameof(AmountMissing);
         public const string AdditionalClaimInvalid = nameof(AdditionalClaimInvalid);
         public const string AdditionalClaimReserved = nameof(AdditionalClaimReserved);
+        /// <summary>A piped token to mint again that this apiSignature did not sign, or whose claims cannot be read back exactly.</summary>
+        public const string TokenToMintAgainInvalid = nameof(TokenToMintAgainInvalid);
+        /// <summary>A row carries a token to mint again and a claim column that says otherwise.</summary>
+        public const string TokenToMintAgainConflict = nameof(TokenToMintAgainConflict);
 
         /// <summary>The same bad input in Test-Token and Get-SessionToken: no token can be read from it.</summary>
         public const string TokenInputInvalid = nameof(TokenInputInvalid);
@@ -122,9 +126,11 @@ namespace ConvTokens.PowerShell
             {
                 new(AdditionalClaimInvalid, false, "Use string claim names and values of strings, numbers, booleans, $null, arrays and hashtables.", New),
                 new(AdditionalClaimReserved, false, "Set a standard claim with its own parameter, not -AdditionalClaims.", New),
+                new(TokenToMintAgainInvalid, false, "Mint again with the apiSignature that signed the token, or leave the Token column out.", New),
+                new(TokenToMintAgainConflict, false, "Change a claim of a token minted again with its parameter (-Amount ...), or leave the Token column out.", New),
                 new(TokenInputInvalid, false, "Pipe token strings or InitializationToken objects (or objects with a Token string).", Test, Get),
                 new(ClockSkewInvalid, true, "Give -ClockSkew zero or more seconds.", Test),
-                new(MaximumAgeInvalid, true, "Give -MaximumAge positive seconds, or leave it out.", Test),
+                new(MaximumAgeInvalid, true, "Give -MaximumAge one second or more, or leave it out.", Test),
                 new(BaseUriInsecure, true, "Give -BaseUri an absolute https address without user information (http only for loopback).", Get),
                 new(SessionTokenInvalidGrant, false, "Mint a new initialization token and check it with Test-Token.", Get),
                 new(SessionTokenInvalidClient, false, "Fix the apiKey (or client secret) and send the same token again.", Get),

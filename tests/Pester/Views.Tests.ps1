@@ -240,6 +240,36 @@ Describe 'TokenValidationResult views' {
     }
 }
 
+Describe 'Amounts and dates in <_>' -ForEach 'fr-FR', 'de-DE', 'en-US' {
+    BeforeAll {
+        $script:SavedCulture = [cultureinfo]::CurrentCulture
+        [cultureinfo]::CurrentCulture = $_
+    }
+    AfterAll { [cultureinfo]::CurrentCulture = $SavedCulture }
+
+    It 'shows the amount as signed and the dates in UTC, in every table and list, at <_> columns' -ForEach 80, 120 {
+        $width = $_
+        # $Tokens[3], $Sessions[3] and the valid $Results[0] carry 1234567.89 and 100.
+        $tokenRow = (Split-Table (Get-Screen $Tokens -Width $width)).Rows[3]
+        $tokenRow | Should -Match '\b1234567\.89\b'
+        $tokenRow | Should -Match ([regex]::Escape($Tokens[3].IssuedAt.UtcDateTime.ToString('u')))
+        $sessionRow = (Split-Table (Get-Screen $Sessions -Width $width)).Rows[3]
+        $sessionRow | Should -Match '\b1234567\.89\b'
+        $sessionRow | Should -Match ([regex]::Escape($Sessions[3].ExpiresOn.UtcDateTime.ToString('u')))
+
+        $token = @(ConvertFrom-ListScreen (Get-Screen $Tokens[3] -Width $width -List))[0]
+        $token.Amount | Should -BeExactly '1234567.89'
+        $token.IssuedAt | Should -BeExactly $Tokens[3].IssuedAt.UtcDateTime.ToString('u')
+        $session = @(ConvertFrom-ListScreen (Get-Screen $Sessions[3] -Width $width -List))[0]
+        $session.Amount | Should -BeExactly '1234567.89'
+        $session.IssuedOn | Should -BeExactly $Sessions[3].IssuedOn.UtcDateTime.ToString('u')
+        $session.ExpiresOn | Should -BeExactly $Sessions[3].ExpiresOn.UtcDateTime.ToString('u')
+        $result = @(ConvertFrom-ListScreen (Get-Screen $Results[0] -Width $width -List))[0]
+        $result.Amount | Should -BeExactly '100'
+        $result.IssuedAt | Should -BeExactly $Tokens[0].IssuedAt.UtcDateTime.ToString('u')
+    }
+}
+
 Describe 'Help describes the default views' {
     It 'names every table column of <TypeName> in the description of its output type' -ForEach @(
         @{ TypeName = 'InitializationToken'; Cmdlet = 'New-InitializationToken' }

@@ -28,6 +28,7 @@ namespace ConvTokens.PowerShell.Commands
         private long _progressSourceId;
         private bool _progressVisible;
         private volatile bool _stopRequested;
+        private readonly Input.PipedBytes _bytes = new Input.PipedBytes();
         private ExchangeQueue<Pending>? _queue;
         private ExchangeProgress? _progress;
         private PipelineSecret? _apiKey;
@@ -129,6 +130,8 @@ namespace ConvTokens.PowerShell.Commands
             // A piped $null binds as no array at all; it is still one input.
             foreach (var item in InitializationToken ?? new PSObject[] { null! })
             {
+                if (MyInvocation.ExpectingInput && _bytes.Add(item)) { continue; }
+                FlushBytes();
                 var number = _progress!.Submit();
                 var token = Input.TokenInput.ReadCompact(item, out var problem, out var labels);
                 if (token is null)
@@ -146,6 +149,7 @@ namespace ConvTokens.PowerShell.Commands
 
         protected override void EndProcessing()
         {
+            FlushBytes();
             Emit(_queue!.TakeAll(Waiting));
             CompleteProgress(ProgressEnd.Done);
         }
@@ -182,6 +186,16 @@ namespace ConvTokens.PowerShell.Commands
         }
 
         #endregion
+
+        /// <summary>A run of piped bytes is one input that is not sent: one error, in its turn.</summary>
+        private void FlushBytes()
+        {
+            if (_bytes.Take() is not { } problem) { return; }
+            var number = _progress!.Submit();
+            _queue!.AddNotSent(new Pending(number, null, Error: new ErrorRecord(new ArgumentException($"Input #{number}: {problem}"),
+                ErrorCatalog.TokenInputInvalid, ErrorCategory.InvalidArgument, null)));
+            Emit(_queue.TakeAnswered());
+        }
 
         private void Send(byte[] body, Pending pending) => _queue!.Add(Client().ExchangeAsync(body, _queue.Stopping), pending);
 

@@ -16,6 +16,7 @@ namespace ConvTokens.PowerShell.Commands
     public sealed class NewInitializationTokenCommand : ApiSignatureCmdlet
     {
         private TokenSigner? _signer;
+        private TokenVerifier? _verifier;
         private ClaimInput _commandLine = new ClaimInput();
         private long _inputNumber;
         private HashSet<string>? _reportedNames;
@@ -90,8 +91,15 @@ namespace ConvTokens.PowerShell.Commands
             {
                 if (InputObject is not null)
                 {
-                    if (IsVerbose) { ReportUnknownNames(InputObject); }
-                    input = ClaimInput.FromObject(InputObject);
+                    if (TokenInput.ReadTokenToMintAgain(InputObject) is { } previous)
+                    {
+                        input = MintingAgain(previous, InputObject);
+                    }
+                    else
+                    {
+                        if (IsVerbose) { ReportUnknownNames(InputObject); }
+                        input = ClaimInput.FromObject(InputObject);
+                    }
                     input.OverrideWith(_commandLine);
                 }
                 claims = input.ToClaims(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
@@ -113,11 +121,47 @@ namespace ConvTokens.PowerShell.Commands
             WriteObject(new InitializationToken(token, claims));
         }
 
-        protected override void DisposeResources() => _signer?.Dispose();
+        protected override void DisposeResources()
+        {
+            _signer?.Dispose();
+            _verifier?.Dispose();
+        }
 
         #endregion
 
         private TokenSigner Signer() => _signer ??= new TokenSigner(ApiSignatureBytes());
+
+        private static readonly VerificationOptions Defaults = new VerificationOptions();
+
+        /// <summary>
+        /// The input for minting <paramref name="previous"/> again: its claims, read back exactly from a token this
+        /// apiSignature signed (so an edited file cannot change what is signed), and a fresh iat. A row's own claim
+        /// columns must agree with the token; an InitializationToken object's do by construction.
+        /// </summary>
+        private ClaimInput MintingAgain(string previous, PSObject source)
+        {
+            var outcome = (_verifier ??= new TokenVerifier(ApiSignatureBytes())).Verify(previous, Defaults, DateTimeOffset.UtcNow);
+            // Time is no reason to refuse: the token is spent or old, which is why it is minted again.
+            if (outcome.Failure is not (TokenFailure.None or TokenFailure.Expired or TokenFailure.NotYetValid or TokenFailure.IssuedInFuture or TokenFailure.TooOld))
+            {
+                throw new ClaimValidationException(ErrorCatalog.TokenToMintAgainInvalid, "Token",
+                    $"the input carries a token to mint again, and Test-Token would call it {outcome.Failure}: {outcome.Message} " +
+                    "A token is minted again only from one this apiSignature signed, so that a changed file cannot change what is signed. " +
+                    "Use the apiSignature that signed it, or leave the Token column out to mint from the columns.");
+            }
+            var signed = ClaimInput.ReadSigned(previous, out var problem)
+                ?? throw new ClaimValidationException(ErrorCatalog.TokenToMintAgainInvalid, "Token",
+                    $"the input carries a token to mint again, but {problem} Leave the Token column out and give the claims as columns or parameters.");
+            if (source.BaseObject is not InitializationToken && ClaimInput.FromObject(source).DisagreementWith(signed, _commandLine) is { } disagreement)
+            {
+                throw new ClaimValidationException(ErrorCatalog.TokenToMintAgainConflict, "Token", disagreement);
+            }
+            if (IsVerbose)
+            {
+                WriteVerbose($"Input #{_inputNumber}: minting again the token of notificationKey '{signed.NotificationKey}' (iat {signed.IssuedAt}) with a fresh iat and the same claims.");
+            }
+            return ClaimInput.ForMintingAgain(signed, source);
+        }
 
         private ClaimInput FromBoundParameters() => ClaimInput.FromBoundParameters(MyInvocation.BoundParameters);
 

@@ -17,6 +17,7 @@ namespace ConvTokens.PowerShell.Commands
         private TokenVerifier? _verifier;
         private VerificationOptions _options = new VerificationOptions();
         private long _inputNumber;
+        private readonly Input.PipedBytes _bytes = new Input.PipedBytes();
 
         #region Parameters
 
@@ -71,6 +72,8 @@ namespace ConvTokens.PowerShell.Commands
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void ProcessRecord()
         {
+            if (MyInvocation.ExpectingInput && _bytes.Add(Token)) { return; }
+            FlushBytes();
             var input = Token is PSObject wrapped ? wrapped.BaseObject : Token;
             // A string, a byte[] or a dictionary is one input, not one per character, byte or entry.
             if (input is IEnumerable items && input is not string && input is not byte[] && input is not IDictionary)
@@ -83,11 +86,20 @@ namespace ConvTokens.PowerShell.Commands
             }
         }
 
+        protected override void EndProcessing() => FlushBytes();
+
+        /// <summary>A run of piped bytes is one input: one error (and one $false with -Quiet), in its turn.</summary>
+        private void FlushBytes()
+        {
+            if (_bytes.Take() is { } problem) { VerifyOne(null, problem); }
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void VerifyOne(object? item)
+        private void VerifyOne(object? item, string? bytesProblem = null)
         {
             _inputNumber++;
-            var token = Input.TokenInput.Read(item, out var problem);
+            string? problem = bytesProblem;
+            var token = bytesProblem is null ? Input.TokenInput.Read(item, out problem) : null;
             if (token is null)
             {
                 WriteError(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), ErrorCatalog.TokenInputInvalid, ErrorCategory.InvalidArgument, item));

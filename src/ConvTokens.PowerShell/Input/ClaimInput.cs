@@ -24,6 +24,12 @@ namespace ConvTokens.PowerShell.Input
         /// <summary>The piped object the values came from, kept to explain a missing amount; null for the command line.</summary>
         private PSObject? _source;
 
+        /// <summary>A token's additional claims, already in their JSON form, kept when an input is minted again from it.</summary>
+        private IReadOnlyList<KeyValuePair<string, object?>>? _signedAdditionalClaims;
+
+        /// <summary>The iat of the token this input mints again: the fresh iat is never that same second, so the bytes differ.</summary>
+        private long? _previousIssuedAt;
+
         /// <summary>
         /// Reads the claims of a piped object by name, the way binding by property name would (the schema's
         /// parameter names, claim names and aliases, case-insensitive, the parameter name first). Dictionaries
@@ -140,7 +146,135 @@ namespace ConvTokens.PowerShell.Input
                 _values[i] = commandLine._values[i] ?? _values[i];
             }
             _additionalClaims = commandLine._additionalClaims ?? _additionalClaims;
+            if (commandLine._additionalClaims is not null) { _signedAdditionalClaims = null; }
         }
+
+        /// <summary>
+        /// The claims a compact token carries, read back exactly: null, with a <paramref name="problem"/>, when
+        /// the payload is not one New-InitializationToken would sign in these bytes (so what is read back is
+        /// never a changed copy). Not a verification: the signature is checked by the caller that needs it.
+        /// </summary>
+        public static InitializationClaims? ReadSigned(string token, out string? problem)
+        {
+            problem = null;
+            if (!CompactJwt.TryFindDots(token, out var first, out var second) || token.Length > CompactJwt.MaximumLength
+                || Engine.Exchange.JwtPeek.ReadClaims(token) is not { } payload)
+            {
+                problem = "its payload cannot be read as the JSON object of a token.";
+                return null;
+            }
+            var input = new ClaimInput();
+            List<KeyValuePair<string, object?>>? extra = null;
+            foreach (System.Collections.DictionaryEntry member in payload)
+            {
+                var name = (string)member.Key;
+                if (ClaimSchema.FindByName(name) is { } claim && member.Value is not null) { input._values[claim.Index] = member.Value; }
+                else { (extra ??= new List<KeyValuePair<string, object?>>()).Add(new KeyValuePair<string, object?>(name, member.Value)); }
+            }
+            if (extra is not null)
+            {
+                var dictionary = new System.Collections.Specialized.OrderedDictionary(StringComparer.Ordinal);
+                foreach (var pair in extra) { dictionary[pair.Key] = pair.Value; }
+                input._additionalClaims = dictionary;
+            }
+            InitializationClaims claims;
+            try
+            {
+                foreach (var claim in ClaimSchema.All)
+                {
+                    // The JSON kinds must be the schema's as they are: a cp sent as a number is not read as text.
+                    if (input._values[claim.Index] is { } value && !IsJsonKindOf(claim, value))
+                    {
+                        problem = $"its {claim.Name} is {TokenInput.WithArticle(value.GetType().Name)}, not the JSON kind the claim takes.";
+                        return null;
+                    }
+                }
+                claims = input.ToClaims(0);
+            }
+            catch (ClaimValidationException invalid)
+            {
+                problem = $"its claims are not ones New-InitializationToken signs: {invalid.Message}";
+                return null;
+            }
+            var payloadSegment = token.AsSpan(first + 1, second - first - 1);
+            var written = Base64Url.Encode(System.Text.Encoding.UTF8.GetBytes(ClaimsJson.Write(claims)));
+            if (!payloadSegment.SequenceEqual(written.AsSpan()) || !token.AsSpan(0, first).SequenceEqual(TokenSigner.HeaderSegment.AsSpan()))
+            {
+                problem = "its header or payload is not written as New-InitializationToken writes it, so its claims cannot be read back exactly.";
+                return null;
+            }
+            return claims;
+        }
+
+        private static bool IsJsonKindOf(ClaimDefinition claim, object value) => claim.Kind switch
+        {
+            ClaimKind.Amount => value is long or decimal or double,
+            ClaimKind.WholeNumber or ClaimKind.UnixSeconds => value is long,
+            ClaimKind.Boolean => value is bool,
+            _ => value is string,
+        };
+
+        /// <summary>
+        /// An input that mints <paramref name="signed"/> again: the same claims, additional ones included, and a
+        /// fresh iat that is never the spent token's second. Command-line values still win (OverrideWith).
+        /// </summary>
+        public static ClaimInput ForMintingAgain(InitializationClaims signed, PSObject? source)
+        {
+            var input = new ClaimInput { _source = source, _previousIssuedAt = signed.IssuedAt, _signedAdditionalClaims = signed.AdditionalClaims };
+            foreach (var claim in ClaimSchema.All)
+            {
+                if (claim != ClaimSchema.IssuedAt) { input._values[claim.Index] = signed[claim]; }
+            }
+            return input;
+        }
+
+        /// <summary>
+        /// Why this row's own claim columns disagree with the token it carries, or null when they agree. Text is
+        /// compared with what the token's value is written as (invariant, this culture's number format, or a
+        /// decimal comma as Export-Csv writes it elsewhere), never read as a number; iat columns are not compared,
+        /// since minting again takes a fresh one, nor the claims <paramref name="commandLine"/> gives.
+        /// </summary>
+        public string? DisagreementWith(InitializationClaims signed, ClaimInput commandLine)
+        {
+            foreach (var claim in ClaimSchema.All)
+            {
+                // A value given on the command line replaces the claim, so the row's is not compared.
+                if (claim == ClaimSchema.IssuedAt || commandLine._values[claim.Index] is not null || _values[claim.Index] is not { } given) { continue; }
+                var carried = signed[claim];
+                if (carried is not null && Agrees(claim, given, carried)) { continue; }
+                var shown = Describe(given);
+                var what = carried is null ? $"its token has no {claim.Name}" : $"its token carries {claim.Name} {Describe(carried)}";
+                return $"the input's {claim.Parameter} '{shown}' disagrees with the token it carries ({what}). An input with the Token of an " +
+                    $"InitializationToken is minted again from that token (a fresh iat, the same claims), so its columns are only checked. " +
+                    $"Give -{claim.Parameter} to change the claim, or leave the Token column out to mint from the columns.";
+            }
+            return null;
+        }
+
+        private static bool Agrees(ClaimDefinition claim, object given, object carried)
+        {
+            if (given is string text)
+            {
+                text = text.Trim();
+                switch (carried)
+                {
+                    case decimal amount:
+                        return (ClaimNumbers.TryParse(text, out var number) && number == amount)
+                            || text == amount.ToString(CultureInfo.CurrentCulture)
+                            || text == amount.ToString(CultureInfo.InvariantCulture).Replace('.', ',');
+                    case int whole:
+                        return ClaimNumbers.TryParse(text, out var count) && count == whole;
+                    case bool flag:
+                        return (bool.TryParse(text, out var parsed) && parsed == flag) || text == (flag ? "1" : "0");
+                    case string carriedText:
+                        return claim.NormalizeText(text) == carriedText;
+                }
+                return false;
+            }
+            try { return Equals(ConvertValue(claim, given), carried); }
+            catch (ClaimValidationException) { return false; }
+        }
+
 
         /// <summary>The value as given, unwrapped; an empty CSV cell means the column does not apply to this row.</summary>
         private static object? Given(object? value)
@@ -171,7 +305,7 @@ namespace ConvTokens.PowerShell.Input
                         $"Select-Object @{{ Name = '{claim.Name}'; Expression = {{ $_.{claim.Name} -replace '^(\\d+),(\\d{{1,2}})$', '$1.$2' }} }}, * -ExcludeProperty {claim.Name}");
                 }
             }
-            claims.AdditionalClaims = _additionalClaims is null ? null : ToAdditionalClaims(_additionalClaims);
+            claims.AdditionalClaims = _additionalClaims is null ? _signedAdditionalClaims : ToAdditionalClaims(_additionalClaims);
             claims.Validate();
             return claims;
         }
@@ -186,7 +320,7 @@ namespace ConvTokens.PowerShell.Input
         private object? DefaultFor(ClaimDefinition claim, long nowUnixSeconds)
         {
             if (claim == ClaimSchema.Amount) { throw new ClaimValidationException(ErrorCatalog.AmountMissing, claim.Name, DescribeMissingAmount(_source)); }
-            if (claim == ClaimSchema.IssuedAt) { return nowUnixSeconds; }
+            if (claim == ClaimSchema.IssuedAt) { return nowUnixSeconds == _previousIssuedAt ? nowUnixSeconds + 1 : nowUnixSeconds; }
             if (claim == ClaimSchema.NotificationKey) { return InitializationClaims.NewNotificationKey(); }
             return null;
         }
@@ -194,7 +328,8 @@ namespace ConvTokens.PowerShell.Input
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static object ConvertValue(ClaimDefinition claim, object raw) => claim.Kind switch
         {
-            ClaimKind.Amount => ToDecimal(raw, claim.Name, claim.InvalidErrorId),
+            // Without trailing zeros: 12.50 is signed as 12.5, and the objects show what was signed.
+            ClaimKind.Amount => SignedAmount.Normalize(ToDecimal(raw, claim.Name, claim.InvalidErrorId)),
             ClaimKind.WholeNumber => ToInt(raw, claim.Name, claim.InvalidErrorId),
             ClaimKind.UnixSeconds => ToUnixSeconds(raw, claim),
             ClaimKind.Boolean => ToBool(raw, claim),

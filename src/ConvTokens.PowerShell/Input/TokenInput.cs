@@ -14,6 +14,26 @@ namespace ConvTokens.PowerShell.Input
     internal static class TokenInput
     {
         private const string BearerPrefix = "Bearer ";
+        private const string SessionTokenProblem = "a SessionToken is a session token, signed by the API and not with your apiSignature; " +
+            "Test-Token checks, and Get-SessionToken exchanges, initialization tokens (from New-InitializationToken).";
+
+        /// <summary>The type names a SessionToken has after a job, a remote session or Export-Clixml when it was not rebuilt.</summary>
+        private static readonly string DeserializedSessionToken = "Deserialized." + typeof(SessionToken).FullName;
+
+        /// <summary>
+        /// The compact token New-InitializationToken mints again from an input, or null when the input is not one:
+        /// an InitializationToken (live or deserialized), a row or object with a Token column that holds a compact
+        /// token (Export-Csv and Import-Csv, Test-Token's results), or the compact token text itself.
+        /// </summary>
+        public static string? ReadTokenToMintAgain(PSObject input)
+        {
+            var value = input.BaseObject;
+            if (value is InitializationToken minted) { return minted.Token; }
+            if (value is string text) { return CompactJwt.IsCompact(text) && PrefixProblem(text) is null ? text : null; }
+            if (value is ValueType || value is SessionToken || input.TypeNames.Contains(DeserializedSessionToken)) { return null; }
+            var token = Unwrap(value is IDictionary dictionary ? DictionaryToken(dictionary) : input.Properties["Token"]?.Value) as string;
+            return token is not null && CompactJwt.IsCompact(token) ? token : null;
+        }
 
         /// <summary>
         /// The compact token an input stands for, or null with a <paramref name="problem"/> that says why
@@ -36,8 +56,7 @@ namespace ConvTokens.PowerShell.Input
                     text = minted.Token;
                     break;
                 case SessionToken:
-                    problem = "a SessionToken is a session token, signed by the API and not with your apiSignature; " +
-                        "Test-Token checks, and Get-SessionToken exchanges, initialization tokens (from New-InitializationToken).";
+                    problem = SessionTokenProblem;
                     return null;
                 case byte[] bytes:
                     problem = $"a byte[] of {bytes.Length} bytes is not a token; pass the token as text (for a file: Get-Content -Raw).";
@@ -50,6 +69,10 @@ namespace ConvTokens.PowerShell.Input
                         return null;
                     }
                     break;
+                case PSCustomObject when item is PSObject deserialized && deserialized.TypeNames.Contains(DeserializedSessionToken):
+                    // A SessionToken from a job or a file that was not rebuilt (ConvTokens was imported after it arrived).
+                    problem = SessionTokenProblem;
+                    return null;
                 default:
                     text = Unwrap(PSObject.AsPSObject(item!).Properties["Token"]?.Value) as string;
                     if (text is null)
@@ -67,7 +90,7 @@ namespace ConvTokens.PowerShell.Input
         /// (from an InitializationToken, else read from the unverified payload); null with a
         /// <paramref name="problem"/> when the input is no token or not a compact JWT.
         /// </summary>
-        public static string? ReadCompact(object? item, out string? problem, out (string? NotificationKey, string? UserId, object? Amount) labels)
+        public static string? ReadCompact(object? item, out string? problem, out (string? NotificationKey, string? UserId, decimal? Amount) labels)
         {
             labels = default;
             var token = Read(item, out problem);
@@ -81,7 +104,7 @@ namespace ConvTokens.PowerShell.Input
             }
             else if (JwtPeek.ReadClaims(token) is { } claims)
             {
-                labels = (claims["notificationKey"] as string, claims["userId"] as string, claims["amount"]);
+                labels = (claims["notificationKey"] as string, claims["userId"] as string, SignedAmount.From(claims["amount"]));
             }
             return token;
         }
@@ -115,5 +138,32 @@ namespace ConvTokens.PowerShell.Input
         }
 
         private static object? Unwrap(object? value) => value is PSObject inner ? inner.BaseObject : value;
+    }
+
+    /// <summary>
+    /// A byte[] piped to Test-Token or Get-SessionToken arrives one byte at a time (the pipeline unrolls arrays);
+    /// the bytes in a row are one input and one error, as the same byte[] given to -Token is.
+    /// </summary>
+    internal sealed class PipedBytes
+    {
+        private int _count;
+
+        /// <summary>True when <paramref name="item"/> is a single byte, now counted; it is then no input of its own.</summary>
+        public bool Add(object? item)
+        {
+            if ((item is PSObject wrapped ? wrapped.BaseObject : item) is not byte) { return false; }
+            _count++;
+            return true;
+        }
+
+        /// <summary>The problem of the bytes counted so far, as one input, or null when none are pending.</summary>
+        public string? Take()
+        {
+            if (_count == 0) { return null; }
+            var problem = (_count == 1 ? "a byte arrived on its own" : $"{_count} bytes arrived one at a time (PowerShell unrolls a piped byte[])") + "; bytes are not a token. " +
+                "Pass the token as text (for a file: Get-Content -Raw).";
+            _count = 0;
+            return problem;
+        }
     }
 }

@@ -18,7 +18,8 @@ namespace ConvTokens.PowerShell
 
         /// <summary>The compact JWT (header.payload.signature). One use only.</summary>
         public string Token { get; }
-        public decimal Amount => _claims.Amount;
+        /// <summary>The amount as signed (12.5, never 12.50).</summary>
+        public decimal Amount => SignedAmount.Normalize(_claims.Amount);
         public string? ZipCode => _claims.ZipCode;
         public int? Age => _claims.Age;
         public string? Gender => _claims.Gender;

@@ -20,7 +20,7 @@ namespace ConvTokens.PowerShell
             TokenEndpoint = tokenEndpoint;
             NotificationKey = notificationKey;
             UserId = userId;
-            Amount = amount;
+            Amount = SignedAmount.From(amount);
         }
 
         /// <summary>The bearer token, for Invoke-RestMethod -Authentication Bearer -Token.</summary>
@@ -38,7 +38,8 @@ namespace ConvTokens.PowerShell
         public Uri TokenEndpoint { get; }
         public string? NotificationKey { get; }
         public string? UserId { get; }
-        public object? Amount { get; }
+        /// <summary>The amount of the initialization token it was made from, as signed; null for client credentials.</summary>
+        public decimal? Amount { get; }
 
         /// <summary>Describes the session; never the token itself.</summary>
         public override string ToString() =>

@@ -28,7 +28,8 @@ namespace ConvTokens.PowerShell
         public string? Algorithm => Header?["alg"] as string;
         public string? NotificationKey => Claims?["notificationKey"] as string;
         public string? UserId => Claims?["userId"] as string;
-        public object? Amount => Claims?["amount"];
+        /// <summary>The amount claim as [decimal]; null when missing or not a number a decimal holds exactly (Claims keeps it raw).</summary>
+        public decimal? Amount => SignedAmount.From(Claims?["amount"]);
         public DateTimeOffset? IssuedAt => Claims?["iat"] is long iat && iat is >= -62135596800 and <= 253402300799
             ? DateTimeOffset.FromUnixTimeSeconds(iat) : null;
 
