@@ -52,6 +52,7 @@ namespace ConvTokens.PowerShell
         public const string AmountMissing = nameof(AmountMissing);
         public const string AdditionalClaimInvalid = nameof(AdditionalClaimInvalid);
         public const string AdditionalClaimReserved = nameof(AdditionalClaimReserved);
+        public const string ClaimsTooLarge = nameof(ClaimsTooLarge);
 
         /// <summary>The same bad input in Test-Token and Get-SessionToken: no token can be read from it.</summary>
         public const string TokenInputInvalid = nameof(TokenInputInvalid);
@@ -122,6 +123,7 @@ namespace ConvTokens.PowerShell
             {
                 new(AdditionalClaimInvalid, false, "Use string claim names and values of strings, numbers, booleans, $null, arrays and hashtables.", New),
                 new(AdditionalClaimReserved, false, "Set a standard claim with its own parameter, not -AdditionalClaims.", New),
+                new(ClaimsTooLarge, false, "Shorten the claims: a token may be at most 65,536 characters.", New),
                 new(TokenInputInvalid, false, "Pipe token strings or InitializationToken objects (or objects with a Token string).", Test, Get),
                 new(ClockSkewInvalid, true, "Give -ClockSkew zero or more seconds.", Test),
                 new(MaximumAgeInvalid, true, "Give -MaximumAge positive seconds, or leave it out.", Test),
