@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Collections.Specialized;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -9,13 +10,20 @@ namespace ConvTokens.Engine
 {
     /// <summary>
     /// Writes claims exactly as JavaScript's JSON.stringify does (what the vendor's Node, PHP and Ruby
-    /// samples sign): no white space, members in insertion order, only '"', '\' and control
-    /// characters escaped, everything else literal UTF-8. System.Text.Json's encoders escape more
+    /// samples sign): no white space, members in insertion order (dictionaries: see <see cref="InSigningOrder"/>),
+    /// only '"', '\' and control characters escaped, everything else literal UTF-8. System.Text.Json's encoders escape more
     /// (non-ASCII, HTML characters), which would change the token bytes.
     /// </summary>
     internal static class ClaimsJson
     {
-        private const int MaxDepth = 32;
+        /// <summary>
+        /// How many levels a token's JSON may nest, the payload object being the first: the verifier's limit
+        /// (<see cref="TokenJsonReader.MaxDepth"/>), so an additional claim's value may nest one level less.
+        /// </summary>
+        private const int MaxDepth = TokenJsonReader.MaxDepth;
+
+        /// <summary>The level an additional claim's value takes when it is an array or a dictionary.</summary>
+        private const int ClaimValueLevel = 2;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static string Write(InitializationClaims claims, StringBuilder? buffer = null)
@@ -25,7 +33,10 @@ namespace ConvTokens.Engine
             return sb.ToString();
         }
 
-        /// <summary>Writes the claims' JSON into <paramref name="sb"/>, replacing what it held.</summary>
+        /// <summary>
+        /// Writes the claims' JSON into <paramref name="sb"/>, replacing what it held. Text that JSON can carry
+        /// only as an escape verifiers refuse (a lone surrogate) is refused here, the one walk over every string.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void WriteTo(InitializationClaims claims, StringBuilder sb)
         {
@@ -42,7 +53,10 @@ namespace ConvTokens.Engine
                     case ClaimKind.Amount: AppendDecimal(sb, (decimal)value); break;
                     case ClaimKind.WholeNumber:
                     case ClaimKind.UnixSeconds: sb.Append(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)); break;
-                    case ClaimKind.Text: AppendString(sb, (string)value); break;
+                    case ClaimKind.Text:
+                        var text = (string)value;
+                        if (AppendString(sb, text) is var at && at >= 0) { throw LoneSurrogate(claim.InvalidErrorId, claim.Name, claim.Name, text, at); }
+                        break;
                     case ClaimKind.Boolean: sb.Append((bool)value ? "true" : "false"); break;
                 }
             }
@@ -51,33 +65,59 @@ namespace ConvTokens.Engine
                 foreach (var pair in extra)
                 {
                     if (sb.Length > 1) { sb.Append(','); }
-                    AppendString(sb, pair.Key);
+                    if (AppendString(sb, pair.Key) is var at && at >= 0)
+                    {
+                        throw LoneSurrogate("AdditionalClaimInvalid", pair.Key, $"the additional claim name '{pair.Key}'", pair.Key, at);
+                    }
                     sb.Append(':');
-                    AppendValue(sb, pair.Key, pair.Value, 0);
+                    AppendValue(sb, pair.Key, pair.Value, ClaimValueLevel);
                 }
             }
             sb.Append('}');
         }
 
         /// <summary>
-        /// Writes one additional claim's value; the one walk over it, so this is also where a value with no
-        /// JSON form is refused (<see cref="ClaimValidationException"/> naming the claim).
+        /// A dictionary's members in the order they are signed, so the same input signs the same bytes in every
+        /// process: an ordered dictionary (<see cref="IOrderedDictionary"/>: [ordered], OrderedDictionary) in its
+        /// own order; any other (Hashtable, Dictionary, SortedList ...) by ordinal key order, since a hashtable's
+        /// order follows string hash codes, which .NET seeds anew in every process.
         /// </summary>
-        private static void AppendValue(StringBuilder sb, string name, object? value, int depth)
+        public static IEnumerable InSigningOrder(IDictionary dictionary)
         {
-            if (depth > MaxDepth)
+            if (dictionary is IOrderedDictionary) { return dictionary; }
+            var entries = new List<DictionaryEntry>(dictionary.Count);
+            foreach (DictionaryEntry entry in dictionary) { entries.Add(entry); }
+            // A key that is not a string sorts first; the writer then refuses it.
+            entries.Sort((a, b) => string.CompareOrdinal(a.Key as string, b.Key as string));
+            return entries;
+        }
+
+        /// <summary>
+        /// Writes one additional claim's value; the one walk over it, so this is also where a value with no
+        /// JSON form, or one verifiers refuse, is refused (<see cref="ClaimValidationException"/> naming the claim).
+        /// <paramref name="level"/> is the nesting level the value takes if it is an array or a dictionary.
+        /// </summary>
+        private static void AppendValue(StringBuilder sb, string name, object? value, int level)
+        {
+            if (level > MaxDepth && value is IEnumerable and not string)
             {
-                throw new ClaimValidationException("AdditionalClaimInvalid", name, $"additional claim '{name}' is nested deeper than {MaxDepth} levels.");
+                throw new ClaimValidationException("AdditionalClaimInvalid", name,
+                    $"additional claim '{name}' nests more than {MaxDepth - ClaimValueLevel + 1} levels of arrays and dictionaries. " +
+                    $"A token's JSON may nest {MaxDepth} levels, the payload object being the first, and verifiers (Test-Token included) refuse a deeper one; flatten the value.");
             }
             switch (value)
             {
                 case null: sb.Append("null"); break;
-                case string s: AppendString(sb, s); break;
-                case char c: AppendString(sb, c.ToString()); break;
+                case string s:
+                    if (AppendString(sb, s) is var at && at >= 0) { throw LoneSurrogate("AdditionalClaimInvalid", name, $"additional claim '{name}'", s, at); }
+                    break;
+                case char c:
+                    if (AppendString(sb, c.ToString()) >= 0) { throw LoneSurrogate("AdditionalClaimInvalid", name, $"additional claim '{name}'", c.ToString(), 0); }
+                    break;
                 case bool b: sb.Append(b ? "true" : "false"); break;
                 case decimal m: AppendDecimal(sb, m); break;
                 case double d when double.IsFinite(d): AppendDouble(sb, d); break;
-                case float f when float.IsFinite(f): AppendDouble(sb, f); break;
+                case float f when float.IsFinite(f): AppendSingle(sb, f); break;
                 case double or float:
                     throw new ClaimValidationException("AdditionalClaimInvalid", name, $"additional claim '{name}' is not a finite number.");
                 case IFormattable integer when value is byte or sbyte or short or ushort or int or uint or long or ulong:
@@ -86,17 +126,30 @@ namespace ConvTokens.Engine
                 case IDictionary dictionary:
                     sb.Append('{');
                     var first = true;
-                    foreach (DictionaryEntry entry in dictionary)
+                    HashSet<string>? names = null;
+                    foreach (DictionaryEntry entry in InSigningOrder(dictionary))
                     {
                         if (entry.Key is not string key)
                         {
                             throw new ClaimValidationException("AdditionalClaimInvalid", name, $"additional claim '{name}' has a member whose name is not a string.");
                         }
+                        // Verifiers refuse an object naming a member twice without regard to case (which one would count?).
+                        names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                        if (!names.Add(key))
+                        {
+                            names.TryGetValue(key, out var other);
+                            throw new ClaimValidationException("AdditionalClaimInvalid", name,
+                                $"additional claim '{name}' has the members '{JsonMembers.Clip(other!)}' and '{JsonMembers.Clip(key)}' in one object, names that differ only in case; " +
+                                "verifiers (Test-Token included) refuse such a token as ambiguous. Keep one of them.");
+                        }
                         if (!first) { sb.Append(','); }
                         first = false;
-                        AppendString(sb, key);
+                        if (AppendString(sb, key) is var keyAt && keyAt >= 0)
+                        {
+                            throw LoneSurrogate("AdditionalClaimInvalid", name, $"a member name in additional claim '{name}'", key, keyAt);
+                        }
                         sb.Append(':');
-                        AppendValue(sb, name, entry.Value, depth + 1);
+                        AppendValue(sb, name, entry.Value, level + 1);
                     }
                     sb.Append('}');
                     break;
@@ -107,7 +160,7 @@ namespace ConvTokens.Engine
                     {
                         if (!firstItem) { sb.Append(','); }
                         firstItem = false;
-                        AppendValue(sb, name, item, depth + 1);
+                        AppendValue(sb, name, item, level + 1);
                     }
                     sb.Append(']');
                     break;
@@ -116,6 +169,12 @@ namespace ConvTokens.Engine
                         $"additional claim '{name}' has a value of type {value.GetType().FullName}; use a string, number, boolean, null, array or hashtable.");
             }
         }
+
+        /// <summary>The refusal of text holding half a character, which JSON.stringify would write as a \udXXX escape no verifier takes.</summary>
+        private static ClaimValidationException LoneSurrogate(string errorId, string claim, string what, string text, int at) =>
+            new ClaimValidationException(errorId, claim,
+                $"{what} holds half of a character at position {at + 1} (a lone UTF-16 surrogate, U+{(int)text[at]:X4}), as text cut in the middle of an emoji does. " +
+                "Verifiers, Test-Token included, refuse a token that carries one (Malformed), so it is never signed: give the whole character, or leave the half out.");
 
         /// <summary>A decimal as JavaScript's JSON.stringify prints the same number: 100 not 100.0, 12.5 not 12.50, 1e-7, 1e+21.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -132,6 +191,17 @@ namespace ConvTokens.Engine
         }
 
         private static void AppendDouble(StringBuilder sb, double value)
+        {
+            Span<char> text = stackalloc char[64];
+            value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture);
+            AppendJavaScriptNumber(sb, text.Slice(0, length));
+        }
+
+        /// <summary>
+        /// A [float] as the shortest text that names it, as PowerShell shows it and as an amount reads it: 0.1, not
+        /// the 0.10000000149011612 of the double it widens to.
+        /// </summary>
+        private static void AppendSingle(StringBuilder sb, float value)
         {
             Span<char> text = stackalloc char[64];
             value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture);
@@ -195,8 +265,12 @@ namespace ConvTokens.Engine
             }
         }
 
+        /// <summary>
+        /// Writes a JSON string as JSON.stringify does. Returns -1, or the index of a lone UTF-16 surrogate, which
+        /// has no JSON form verifiers accept: the caller refuses the value (what was appended is then garbage).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void AppendString(StringBuilder sb, string value)
+        public static int AppendString(StringBuilder sb, string value)
         {
             sb.Append('"');
             var start = 0;
@@ -216,13 +290,17 @@ namespace ConvTokens.Engine
                 };
                 if (escape is null)
                 {
-                    if (c < 0x20 || IsLoneSurrogate(value, i))
+                    if (c < 0x20)
                     {
                         escape = "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture);
                     }
                     else
                     {
-                        if (char.IsHighSurrogate(c)) { i++; }
+                        if (char.IsSurrogate(c))
+                        {
+                            if (!char.IsHighSurrogate(c) || i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1])) { return i; }
+                            i++;
+                        }
                         continue;
                     }
                 }
@@ -230,13 +308,7 @@ namespace ConvTokens.Engine
                 start = i + 1;
             }
             sb.Append(value, start, value.Length - start).Append('"');
-        }
-
-        private static bool IsLoneSurrogate(string s, int i)
-        {
-            var c = s[i];
-            if (char.IsHighSurrogate(c)) { return i + 1 >= s.Length || !char.IsLowSurrogate(s[i + 1]); }
-            return char.IsLowSurrogate(c);
+            return -1;
         }
     }
 }

@@ -35,6 +35,35 @@ namespace ConvTokens.Engine
         public static string NewNotificationKey() => Guid.NewGuid().ToString("N");
 
         /// <summary>
+        /// exp and nbf are registered JWT claims (RFC 7519 §4.1.4, §4.1.5) that every verifier, Test-Token
+        /// included, reads as whole Unix seconds; any other value would sign a token no verifier accepts. They take
+        /// the range iat takes. Null when the value holds.
+        /// </summary>
+        private static string? TimeClaimProblem(string name, object? value)
+        {
+            decimal? seconds = value switch
+            {
+                byte or sbyte or short or ushort or int or uint or long or ulong => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
+                decimal m => m,
+                double d when double.IsFinite(d) && Math.Abs(d) < 1e28 => decimal.Parse(d.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture),
+                float f when float.IsFinite(f) && Math.Abs(f) < 1e28f => decimal.Parse(f.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture),
+                _ => null,
+            };
+            if (seconds is decimal whole && whole == decimal.Truncate(whole) && whole >= 1 && whole <= ClaimSchema.MaxUnixSeconds) { return null; }
+            var got = value switch
+            {
+                null => "null",
+                string text => $"the text '{JsonMembers.Clip(text)}'",
+                bool flag => flag ? "the boolean true" : "the boolean false",
+                IFormattable number when seconds is not null || value is double or float => number.ToString(null, CultureInfo.InvariantCulture),
+                _ => $"a value of type {value.GetType().FullName}",
+            };
+            return $"additional claim '{name}' is the JWT {(name == "exp" ? "expiry" : "not-before time")}, which every verifier (Test-Token included) reads as whole Unix seconds: " +
+                $"it must be a whole number from 1 to {ClaimSchema.MaxUnixSeconds} (the year 9999); got {got}. " +
+                "Give seconds, e.g. [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds().";
+        }
+
+        /// <summary>
         /// Checks every rule the API states; throws <see cref="ClaimValidationException"/> naming the claim.
         /// Whether an additional claim's value has a JSON form is checked where it is written (ClaimsJson),
         /// the one walk over it.
@@ -84,6 +113,10 @@ namespace ConvTokens.Engine
                     if (!seen.Add(pair.Key))
                     {
                         throw new ClaimValidationException("AdditionalClaimInvalid", pair.Key, $"additional claim '{pair.Key}' is given twice.");
+                    }
+                    if (pair.Key is "exp" or "nbf" && TimeClaimProblem(pair.Key, pair.Value) is { } problem)
+                    {
+                        throw new ClaimValidationException("AdditionalClaimInvalid", pair.Key, problem);
                     }
                 }
             }

@@ -28,6 +28,14 @@ namespace ConvTokens.Engine
             }
         }
 
+        /// <summary>Whether a decimal holds the JSON number in <paramref name="utf8Number"/> exactly (its text is ASCII).</summary>
+        internal static bool FitsDecimal(ReadOnlySpan<byte> utf8Number)
+        {
+            Span<char> text = utf8Number.Length <= 128 ? stackalloc char[utf8Number.Length] : new char[utf8Number.Length];
+            for (var i = 0; i < utf8Number.Length; i++) { text[i] = (char)utf8Number[i]; }
+            return ClaimNumbers.FitsDecimal(text);
+        }
+
         /// <summary>True for the exceptions System.Text.Json raises when a string it reads is not valid UTF-8.</summary>
         public static bool IsInvalidUtf8(Exception failure) =>
             failure is System.Text.DecoderFallbackException || (failure is InvalidOperationException && failure.InnerException is System.Text.DecoderFallbackException);
@@ -42,7 +50,11 @@ namespace ConvTokens.Engine
             return members;
         }
 
-        /// <summary>Strings, long for whole numbers, decimal (else double) for fractions, bool, null, object[] and dictionaries.</summary>
+        /// <summary>
+        /// The value a JSON member's text names, in the .NET type about_ConvTokens states: string, bool, null,
+        /// object[], a dictionary; a number as long when whole and within 64 bits, else as decimal when a decimal
+        /// holds it exactly, else as the double it names (5e-324 stays 5e-324, never a rounded 0).
+        /// </summary>
         public static object? ToValue(JsonElement element)
         {
             switch (element.ValueKind)
@@ -53,7 +65,7 @@ namespace ConvTokens.Engine
                 case JsonValueKind.Null: return null;
                 case JsonValueKind.Number:
                     if (element.TryGetInt64(out var whole)) { return whole; }
-                    if (element.TryGetDecimal(out var exact)) { return exact; }
+                    if (element.TryGetDecimal(out var exact) && ClaimNumbers.FitsDecimal(element.GetRawText())) { return exact; }
                     return element.GetDouble();
                 case JsonValueKind.Array:
                     var items = new object?[element.GetArrayLength()];

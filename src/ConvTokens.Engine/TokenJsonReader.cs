@@ -153,7 +153,9 @@ namespace ConvTokens.Engine
             {
                 case JsonTokenType.Number:
                     value.IsInt64 = reader.TryGetInt64(out value.Int64);
-                    value.IsDecimal = reader.TryGetDecimal(out value.Decimal);
+                    // TryGetDecimal rounds what a decimal cannot hold (1e-30 gives 0): only an exact reading counts.
+                    value.IsDecimal = reader.TryGetDecimal(out value.Decimal) && (value.IsInt64 || JsonMembers.FitsDecimal(reader.ValueSpan));
+                    if (!value.IsDecimal) { value.Text = Encoding.ASCII.GetString(reader.ValueSpan); }
                     break;
                 case JsonTokenType.String:
                     try { value.Text = reader.GetString(); }
@@ -179,6 +181,7 @@ namespace ConvTokens.Engine
             public long Int64;
             public bool IsDecimal;
             public decimal Decimal;
+            /// <summary>A string's value; for a number no decimal holds exactly, its JSON text.</summary>
             public string? Text;
 
             /// <summary>The JSON kind in words, for messages ("a string", "a fractional number").</summary>

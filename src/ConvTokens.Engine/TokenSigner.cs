@@ -43,10 +43,21 @@ namespace ConvTokens.Engine
             _payload.CopyTo(0, _chars, 0, _payload.Length);
             var json = _chars.AsSpan(0, _payload.Length);
             var payloadLength = Encoding.UTF8.GetByteCount(json);
+            if (TokenLength(payloadLength) > CompactJwt.MaximumLength)
+            {
+                // Test-Token and Get-SessionToken take no longer token: signing one would only fail later.
+                throw new ClaimValidationException("ClaimsTooLarge", "claims", FormattableString.Invariant(
+                    $"the claims make a token of {TokenLength(payloadLength):N0} characters; Test-Token and Get-SessionToken take tokens of at most {CompactJwt.MaximumLength:N0}. ") +
+                    "Shorten the claims (most often -AdditionalClaims or a long userId).");
+            }
             EnsureCapacity(payloadLength);
             Encoding.UTF8.GetBytes(json, _buffer.AsSpan(0, payloadLength));
             return SignPayload(payloadLength);
         }
+
+        /// <summary>The length of the compact token for a payload of this many UTF-8 bytes.</summary>
+        private static int TokenLength(int payloadLength) =>
+            HeaderSegment.Length + 1 + Base64Url.EncodedLength(payloadLength) + 1 + Base64Url.EncodedLength(Hs256Key.SignatureBytes);
 
         /// <summary>Signs a payload that is already JSON, as given.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -61,7 +72,7 @@ namespace ConvTokens.Engine
         /// <summary>Room for the payload's bytes, then the whole token as ASCII after them.</summary>
         private void EnsureCapacity(int payloadLength)
         {
-            var needed = payloadLength + HeaderSegment.Length + 1 + Base64Url.EncodedLength(payloadLength) + 1 + Base64Url.EncodedLength(Hs256Key.SignatureBytes);
+            var needed = payloadLength + TokenLength(payloadLength);
             if (_buffer.Length < needed) { _buffer = new byte[needed * 2]; }
         }
 

@@ -238,7 +238,10 @@ namespace ConvTokens.Engine
                     }
                     if (!member.IsDecimal)
                     {
-                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} is out of range for an amount of money.");
+                        // The rule signing follows: an amount is read exactly or not at all, never rounded.
+                        Fail(result, TokenFailure.InvalidClaim, Math.Abs(double.Parse(member.Text!, CultureInfo.InvariantCulture)) >= 1
+                            ? $"{claim.Name} {JsonMembers.Clip(member.Text!)} is out of range for an amount of money."
+                            : $"{claim.Name} {JsonMembers.Clip(member.Text!)} has more than {ClaimNumbers.MaxDecimalPlaces} decimal places, more than an amount is read with; it would be rounded.");
                         return null;
                     }
                     return member.Decimal;

@@ -56,6 +56,7 @@ namespace ConvTokens.PowerShell
         public const string TokenToMintAgainInvalid = nameof(TokenToMintAgainInvalid);
         /// <summary>A row carries a token to mint again and a claim column that says otherwise.</summary>
         public const string TokenToMintAgainConflict = nameof(TokenToMintAgainConflict);
+        public const string ClaimsTooLarge = nameof(ClaimsTooLarge);
 
         /// <summary>The same bad input in Test-Token and Get-SessionToken: no token can be read from it.</summary>
         public const string TokenInputInvalid = nameof(TokenInputInvalid);
@@ -128,6 +129,7 @@ namespace ConvTokens.PowerShell
                 new(AdditionalClaimReserved, false, "Set a standard claim with its own parameter, not -AdditionalClaims.", New),
                 new(TokenToMintAgainInvalid, false, "Mint again with the apiSignature that signed the token, or leave the Token column out.", New),
                 new(TokenToMintAgainConflict, false, "Change a claim of a token minted again with its parameter (-Amount ...), or leave the Token column out.", New),
+                new(ClaimsTooLarge, false, "Shorten the claims: a token may be at most 65,536 characters.", New),
                 new(TokenInputInvalid, false, "Pipe token strings or InitializationToken objects (or objects with a Token string).", Test, Get),
                 new(ClockSkewInvalid, true, "Give -ClockSkew zero or more seconds.", Test),
                 new(MaximumAgeInvalid, true, "Give -MaximumAge one second or more, or leave it out.", Test),

@@ -45,7 +45,7 @@ namespace ConvTokens.Engine.Tests
             var deep = Write(nested);
             Assert.Equal("AdditionalClaimInvalid", deep.ErrorId);
             Assert.Equal("extra", deep.Claim);
-            Assert.Contains("nested deeper than 32 levels", deep.Message);
+            Assert.StartsWith("additional claim 'extra' nests more than 31 levels of arrays and dictionaries.", deep.Message);
         }
 
         [Theory]
@@ -61,12 +61,16 @@ namespace ConvTokens.Engine.Tests
         }
 
         [Fact]
-        public void Escapes_lone_surrogates_as_JSON_stringify_does()
+        public void Reports_the_first_lone_surrogate_instead_of_escaping_it()
         {
             // Built at run time: attribute data cannot hold a lone surrogate.
+            Assert.Equal(0, ClaimsJson.AppendString(new StringBuilder(), new string(new[] { '\ud800', 'x', '\udc00' })));
+            Assert.Equal(2, ClaimsJson.AppendString(new StringBuilder(), "ab\ud83d"));
+            Assert.Equal(1, ClaimsJson.AppendString(new StringBuilder(), "a\ude00b"));
+            Assert.Equal(2, ClaimsJson.AppendString(new StringBuilder(), "\ud83d\ude00\ud83d"));
             var sb = new StringBuilder();
-            ClaimsJson.AppendString(sb, new string(new[] { '\ud800', 'x', '\udc00' }));
-            Assert.Equal("\"\\ud800x\\udc00\"", sb.ToString());
+            Assert.Equal(-1, ClaimsJson.AppendString(sb, "\ud83d\ude00"));
+            Assert.Equal("\"😀\"", sb.ToString());
         }
 
         // JSON.stringify's output for the same numbers (ECMA-262 Number::toString).

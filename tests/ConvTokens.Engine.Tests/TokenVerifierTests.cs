@@ -139,7 +139,9 @@ namespace ConvTokens.Engine.Tests
         [Theory]
         [InlineData("\"12.5\"", "amount must be a JSON number; it is a string.")]
         [InlineData("0", "amount must be a positive number; got 0.")]
-        [InlineData("1e400", "amount is out of range for an amount of money.")]
+        [InlineData("1e400", "amount 1e400 is out of range for an amount of money.")]
+        [InlineData("1.23456789e-25", "amount 1.23456789e-25 has more than 28 decimal places, more than an amount is read with; it would be rounded.")]
+        [InlineData("1e-30", "amount 1e-30 has more than 28 decimal places, more than an amount is read with; it would be rounded.")]
         public void Explains_an_amount_that_is_not_a_positive_number(string amount, string message)
         {
             var result = VerifyPayload("{\"amount\":" + amount + ",\"iat\":1800000000,\"notificationKey\":\"k\"}");

@@ -136,3 +136,50 @@ Describe 'Test-Token fuzzed with hostile tokens (seeded, issue #6)' -Tag Slow {
         $memoryGrowth | Should -BeLessThan 200MB
     }
 }
+
+Describe 'New-InitializationToken and Test-Token agree on random inputs (seeded round-trip property, issue 16)' {
+    It 'verifies everything it signs with the same claims (value and type), and refuses the rest with the catalogued id of its class' {
+        # The same generator as the engine's property test (ClaimRoundTripPropertyTests), here through the
+        # real cmdlets, so the PowerShell layer's reading of rows is covered too. Reproduce a failure with
+        # $env:CONVTOKENS_PROPERTY_SEED = <the seed it printed>.
+        $propertySeed = if ($env:CONVTOKENS_PROPERTY_SEED) { [int] $env:CONVTOKENS_PROPERTY_SEED } else { 20261217 }
+        $generator = [ConvTokens.Tests.Fuzz.ClaimCaseGenerator]::new($propertySeed, [DateTimeOffset]::UtcNow.ToUnixTimeSeconds())
+        $cases = foreach ($i in 1..500) { $generator.Next() }
+        # Half the rows as hashtables, half as PSCustomObjects: both ways the cmdlet reads a row.
+        $rows = foreach ($case in $cases) { if ($case.Number % 2) { [pscustomobject] $case.Row } else { $case.Row } }
+        $errors = $null
+        $tokens = @($rows | New-InitializationToken -ApiSignature $Secret -ErrorVariable errors -ErrorAction SilentlyContinue)
+
+        $failures = [Collections.Generic.List[string]]::new()
+        $catalog = @([ConvTokens.PowerShell.ErrorCatalog]::All.Id)
+        $refused = @{}
+        foreach ($record in $errors) {
+            if ($record.Exception.Message -notmatch '^Input #(\d+)') { $failures.Add("an error that names no input: $($record.Exception.Message)"); continue }
+            $case = $cases[[int] $Matches[1] - 1]
+            $refused[$case.Number] = $true
+            $id = $record.FullyQualifiedErrorId.Split(',')[0]
+            if ($id -notin $catalog) { $failures.Add("$case`n  refused with the uncatalogued id $id") }
+            elseif ($case.IsValid) { $failures.Add("$case`n  refused a valid input: $id $($record.Exception.Message)") }
+            elseif ($id -ne $case.ExpectedErrorId) { $failures.Add("$case`n  refused with $id ($($record.Exception.Message))") }
+        }
+        # Tokens come out in input order, so the inputs not refused line up with them.
+        $signedCases = @($cases.Where({ -not $refused.ContainsKey($_.Number) }))
+        $results = @($tokens | Test-Token -ApiSignature $Secret)
+        if ($results.Count -ne $signedCases.Count) { $failures.Add("$($results.Count) results for $($signedCases.Count) signed inputs") }
+        else {
+            for ($i = 0; $i -lt $results.Count; $i++) {
+                $case = $signedCases[$i]
+                $result = $results[$i]
+                if (-not $case.IsValid) { $failures.Add("$case`n  was signed: $($result.Token)"); continue }
+                if (-not $result.IsValid) { $failures.Add("$case`n  signed, then $($result.Reason): $($result.Message)"); continue }
+                $difference = [ConvTokens.Tests.Fuzz.ClaimCaseGenerator]::Difference($case.ExpectedClaims, $result.Claims, 'claims')
+                if ($difference) { $failures.Add("$case`n  $difference") }
+            }
+        }
+
+        $failures.Count | Should -Be 0 -Because "seed $propertySeed (rerun with `$env:CONVTOKENS_PROPERTY_SEED = $propertySeed):`n$(($failures | Select-Object -First 5) -join "`n")"
+        # Both sides of the property were exercised.
+        $signedCases.Count | Should -BeGreaterThan 250
+        $refused.Count | Should -BeGreaterThan 100
+    }
+}

@@ -423,3 +423,151 @@ Describe 'New-InitializationToken: one rule for every path (review findings)' {
         ([pscustomobject]@{ amount = 1; iat = $Value } | New-InitializationToken -ApiSignature $SeedSecret).IssuedAtUnixSeconds | Should -Be $Unix
     }
 }
+
+Describe 'New-InitializationToken: the same input signs the same bytes, in every process' {
+    It 'signs nested hashtables in ordinal key order and ordered ones as given, the same bytes in two fresh processes' {
+        # Ten and more keys per hashtable: .NET seeds string hash codes anew in every process, so a hashtable's
+        # own order differs between processes; only a fixed order gives the same bytes in both.
+        $script = @"
+Import-Module '$ModuleManifest'
+`$secret = ConvertTo-SecureString 'monApiSignature' -AsPlainText -Force
+`$claims = @{
+    outer = @{ delta = 4; alpha = 1; Charlie = 3; bravo = 2; foxtrot = 6; golf = 7; hotel = 8; india = 9; juliett = 10; kilo = 11
+        echo = @{ zulu = 1; yankee = 2; xray = @(@{ two = 2; one = 1; three = 3; four = 4; five = 5; six = 6; seven = 7; eight = 8 }) } }
+    kept = [ordered]@{ zeta = 1; alpha = 2; mike = [pscustomobject]@{ z = 1; a = 2; m = 3 } }
+}
+(New-InitializationToken -Amount 1 -IssuedAt 1700000000 -NotificationKey k -AdditionalClaims `$claims -ApiSignature `$secret).Token
+"@
+        $first = @(Invoke-FreshPwsh $script)
+        $second = @(Invoke-FreshPwsh $script)
+        $first.Count | Should -Be 1
+        $first[0] | Should -BeExactly $second[0]
+        Get-TokenPart $first[0] 1 | Should -BeExactly ('{"amount":1,"iat":1700000000,"notificationKey":"k",' +
+            '"kept":{"zeta":1,"alpha":2,"mike":{"z":1,"a":2,"m":3}},' +
+            '"outer":{"Charlie":3,"alpha":1,"bravo":2,"delta":4,"echo":{"xray":[{"eight":8,"five":5,"four":4,"one":1,"seven":7,"six":6,"three":3,"two":2}],"yankee":2,"zulu":1},' +
+            '"foxtrot":6,"golf":7,"hotel":8,"india":9,"juliett":10,"kilo":11}}')
+    }
+}
+
+Describe 'New-InitializationToken: what it signs, Test-Token verifies alike (issue 16 classes)' {
+    BeforeAll {
+        $script:Now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        function Test-SignedClaims([hashtable] $Claims) {
+            $t = New-InitializationToken -Amount 1 -NotificationKey k -AdditionalClaims $Claims -ApiSignature $SeedSecret -ErrorAction Stop
+            $r = $t | Test-Token -ApiSignature $SeedSecret
+            $r.IsValid | Should -BeTrue -Because $r.Message
+            $r.Claims
+        }
+        function Get-SigningError([hashtable] $Parameters) {
+            $errors = $null
+            $out = @([pscustomobject]@{ amount = 1; userId = 'before' }, [pscustomobject]@{ amount = 2; userId = 'after' }) |
+                New-InitializationToken @Parameters -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+            @($out).Count | Should -Be 0 -Because 'command-line values apply to every row'
+            $errors.Count | Should -Be 2
+            $errors[0]
+        }
+    }
+
+    It 'reads tiny additional numbers back unchanged: 5e-324 as that [double], 1.5e-24 as that [decimal]' {
+        $claims = Test-SignedClaims @{ tiny = 5e-324; small = 1.5e-24; mid = 1.23456789e-25 }
+        $claims.tiny | Should -BeOfType [double]
+        $claims.tiny | Should -Be 5e-324
+        $claims.small | Should -BeOfType [decimal]
+        $claims.small | Should -Be ([decimal]'0.0000000000000000000000015')
+        $claims.mid | Should -BeExactly 1.23456789e-25
+    }
+
+    It 'refuses a [double] amount no decimal holds, showing the amount, and goes on: <Value>' -ForEach @(
+        @{ Value = 1.23456789e-25; Shown = 'amount 1.23456789E-25 has more than 28 decimal places, so it cannot be signed unchanged (it would become 0.0000000000000000000000001235)' }
+        @{ Value = 1e-30; Shown = 'amount 1E-30 has more than 28 decimal places, so it cannot be signed unchanged (it would become 0)' }
+        @{ Value = '0.00000000000000000000000000001'; Shown = "amount '0.00000000000000000000000000001' has more than 28 decimal places or is beyond 7.9e28" }
+    ) {
+        $errors = $null
+        $out = @([pscustomobject]@{ amount = 1 }, [pscustomobject]@{ amount = $Value; userId = 'u-tiny' }, [pscustomobject]@{ amount = 2 }) |
+            New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        @($out.Amount) | Should -Be @(1, 2)
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'AmountInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $errors[0].Exception.Message | Should -BeLike "Input #2 (userId 'u-tiny'): $([WildcardPattern]::Escape($Shown))*"
+        $errors[0].TargetObject.userId | Should -BeExactly 'u-tiny'
+        $errors[0].Exception.Message | Should -Not -BeLike '*got 0.*'
+    }
+
+    It 'takes a [double] amount a decimal holds exactly (1e-20), and Test-Token reads the same amount' {
+        $r = New-InitializationToken -Amount 1e-20 -ApiSignature $SeedSecret | Test-Token -ApiSignature $SeedSecret
+        $r.IsValid | Should -BeTrue
+        $r.Claims.amount | Should -Be ([decimal]'0.00000000000000000001')
+    }
+
+    It 'refuses a userId cut in the middle of an emoji (Substring) with UserIdInvalid, and goes on' {
+        # (Import-Csv and ConvertFrom-Csv turn half a character into U+FFFD themselves; a script's Substring keeps it.)
+        $cut = 'Zoë 😀'.Substring(0, 5)
+        $rows = @([pscustomobject]@{ amount = 1; userId = 'before' }, [pscustomobject]@{ amount = 2; userId = $cut }, [pscustomobject]@{ amount = 3; userId = 'after' })
+        $errors = $null
+        $out = $rows | New-InitializationToken -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        @($out.UserId) | Should -Be @('before', 'after')
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'UserIdInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $errors[0].TargetObject | Should -Be $rows[1]
+        $errors[0].Exception.Message | Should -BeLike "Input #2 (userId '*'): userId holds half of a character at position 5 (a lone UTF-16 surrogate, U+D83D), as text cut in the middle of an emoji does. Verifiers, Test-Token included, refuse a token that carries one (Malformed), so it is never signed: give the whole character, or leave the half out."
+    }
+
+    It 'refuses a lone surrogate in an additional claim with AdditionalClaimInvalid: <Where>' -ForEach @(
+        @{ Where = 'a value'; Claims = { @{ tag = "x$([char]0xDC00)" } } }
+        @{ Where = 'a name'; Claims = { @{ "x$([char]0xD800)" = 1 } } }
+        @{ Where = 'a nested key'; Claims = { @{ tag = @(1, @{ "k$([char]0xD800)" = 2 }) } } }
+    ) {
+        $e = Get-SigningError @{ AdditionalClaims = (& $Claims) }
+        $e.FullyQualifiedErrorId | Should -BeExactly 'AdditionalClaimInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $e.Exception.Message | Should -BeLike '*holds half of a character at position 2*'
+    }
+
+    It 'signs an additional claim nested 31 levels (32 with the payload) that Test-Token verifies, and refuses 32' {
+        $value = 'leaf'
+        foreach ($i in 1..31) { $value = , $value }
+        $claims = Test-SignedClaims @{ deep = $value }
+        $depth = 0
+        for ($v = $claims.deep; $v -is [object[]]; $v = $v[0]) { $depth++ }
+        $depth | Should -Be 31
+        $e = Get-SigningError @{ AdditionalClaims = @{ deep = , $value } }
+        $e.FullyQualifiedErrorId | Should -BeExactly 'AdditionalClaimInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $e.Exception.Message | Should -BeLike "*additional claim 'deep' nests more than 31 levels of arrays and dictionaries. A token's JSON may nest 32 levels, the payload object being the first*"
+    }
+
+    It 'refuses <Name> = <Shown> with AdditionalClaimInvalid, saying it must be whole Unix seconds' -ForEach @(
+        @{ Name = 'exp'; Value = 'soon'; Shown = "the text 'soon'" }
+        @{ Name = 'exp'; Value = $true; Shown = 'the boolean true' }
+        @{ Name = 'nbf'; Value = $null; Shown = 'null' }
+        @{ Name = 'nbf'; Value = 1700000000.5; Shown = '1700000000.5' }
+        @{ Name = 'exp'; Value = [datetime]'2030-01-01'; Shown = 'a value of type System.DateTime' }
+    ) {
+        $e = Get-SigningError @{ AdditionalClaims = @{ $Name = $Value } }
+        $e.FullyQualifiedErrorId | Should -BeExactly 'AdditionalClaimInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $e.Exception.Message | Should -BeLike "Input #1 (userId 'before'): additional claim '$Name' is the JWT * which every verifier (Test-Token included) reads as whole Unix seconds: it must be a whole number from 1 to 253402300799 (the year 9999); got $([WildcardPattern]::Escape($Shown)). Give seconds, e.g. *"
+    }
+
+    It 'signs whole exp and nbf seconds that Test-Token reads as the expiry and not-before time' {
+        $claims = Test-SignedClaims @{ exp = $Now + 3600; nbf = [double]($Now - 60) }
+        $claims.exp | Should -BeOfType [long]
+        $claims.exp | Should -Be ($Now + 3600)
+        $claims.nbf | Should -Be ($Now - 60)
+        $expired = New-InitializationToken -Amount 1 -AdditionalClaims @{ exp = $Now - 3600 } -ApiSignature $SeedSecret | Test-Token -ApiSignature $SeedSecret
+        $expired.Reason | Should -BeExactly 'Expired'
+    }
+
+    It 'refuses claims that make a token longer than Test-Token and Get-SessionToken take with ClaimsTooLarge' {
+        $e = Get-SigningError @{ AdditionalClaims = @{ notes = 'x' * 50000 } }
+        $e.FullyQualifiedErrorId | Should -BeExactly 'ClaimsTooLarge,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $e.Exception.Message | Should -BeLike "Input #1 (userId 'before'): the claims make a token of 66,* characters; Test-Token and Get-SessionToken take tokens of at most 65,536. Shorten the claims*"
+        'ClaimsTooLarge' | Should -BeIn ([ConvTokens.PowerShell.ErrorCatalog]::All.Id)
+    }
+
+    It 'refuses nested keys that differ only in case, which Test-Token would call ambiguous' {
+        $nested = [Collections.Specialized.OrderedDictionary]::new()
+        $nested.Add('key', 1)
+        $nested.Add('KEY', 2)
+        $e = Get-SigningError @{ AdditionalClaims = @{ obj = $nested } }
+        $e.FullyQualifiedErrorId | Should -BeExactly 'AdditionalClaimInvalid,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $e.Exception.Message | Should -BeLike "*additional claim 'obj' has the members 'key' and 'KEY' in one object*"
+    }
+}

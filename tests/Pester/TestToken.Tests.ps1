@@ -314,3 +314,39 @@ Describe 'Test-Token: review findings' {
         $err.Exception.Message | Should -Match "seconds \(30"
     }
 }
+
+Describe 'Test-Token reads what a token says exactly, by the rules New-InitializationToken signs by (issue 16)' {
+    It 'shows each number in Claims as the type that holds it exactly: <Json> as [<Type>]' -ForEach @(
+        @{ Json = '5e-324'; Type = 'double'; Value = 5e-324 }
+        @{ Json = '1.5e-24'; Type = 'decimal'; Value = [decimal] '0.0000000000000000000000015' }
+        @{ Json = '1.23456789e-25'; Type = 'double'; Value = 1.23456789e-25 }
+        @{ Json = '1e+21'; Type = 'decimal'; Value = [decimal] '1000000000000000000000' }
+        @{ Json = '9223372036854775807'; Type = 'long'; Value = [long]::MaxValue }
+        @{ Json = '12.5'; Type = 'decimal'; Value = [decimal] 12.5 }
+    ) {
+        $r = Test-Payload "{`"amount`":1,`"iat`":$Now,`"notificationKey`":`"k`",`"n`":$Json}"
+        $r.IsValid | Should -BeTrue
+        $r.Claims.n | Should -BeOfType ([type] $Type)
+        $r.Claims.n | Should -Be $Value
+    }
+
+    It 'calls an amount with more than 28 decimal places InvalidClaim instead of rounding it: <Amount>' -ForEach @(
+        @{ Amount = '1.23456789e-25' }, @{ Amount = '1e-30' }, @{ Amount = '0.00000000000000000000000000001' }) {
+        $r = Test-Payload "{`"amount`":$Amount,`"iat`":$Now,`"notificationKey`":`"k`"}"
+        $r.Reason | Should -BeExactly 'InvalidClaim'
+        $r.Message | Should -BeExactly "amount $Amount has more than 28 decimal places, more than an amount is read with; it would be rounded."
+    }
+
+    It 'calls a nested object with member names that differ only in case Malformed (New-InitializationToken refuses to sign one)' {
+        $r = Test-Payload "{`"amount`":1,`"iat`":$Now,`"notificationKey`":`"k`",`"obj`":{`"key`":1,`"KEY`":2}}"
+        $r.Reason | Should -BeExactly 'Malformed'
+        $r.Message | Should -BeExactly "the payload has the member 'KEY' more than once."
+    }
+
+    It 'takes 31 levels in a claim value (32 with the payload object) and calls 32 Malformed' {
+        (Test-Payload "{`"amount`":1,`"iat`":$Now,`"notificationKey`":`"k`",`"d`":$('[' * 31)$(']' * 31)}").IsValid | Should -BeTrue
+        $r = Test-Payload "{`"amount`":1,`"iat`":$Now,`"notificationKey`":`"k`",`"d`":$('[' * 32)$(']' * 32)}"
+        $r.Reason | Should -BeExactly 'Malformed'
+        $r.Message | Should -BeExactly 'the payload is not valid UTF-8 JSON (or nests deeper than 32 levels).'
+    }
+}

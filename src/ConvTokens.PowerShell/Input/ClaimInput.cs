@@ -362,8 +362,9 @@ namespace ConvTokens.PowerShell.Input
                 case short or byte or sbyte or ushort or uint or ulong: return Convert.ToDecimal(value, CultureInfo.InvariantCulture);
                 // A cast would round to 15 digits and change 1234567890.1234567 silently; the shortest text
                 // of the double keeps every digit, and the claim rules then refuse what the API cannot carry.
-                case double d when double.IsFinite(d) && Math.Abs(d) < 7.9e28: return decimal.Parse(d.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
-                case float f when float.IsFinite(f) && Math.Abs(f) < 7.9e28f: return decimal.Parse(f.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+                // ClaimNumbers refuses what no decimal holds unchanged (1e-30 would be 0), never rounding it.
+                case double d: return ClaimNumbers.FromBinary(d, single: false, claim, errorId);
+                case float f: return ClaimNumbers.FromBinary(f, single: true, claim, errorId);
                 case string s when ClaimNumbers.TryParse(s, out var parsed): return parsed;
                 case string s: throw new ClaimValidationException(errorId, claim, ClaimNumbers.DescribeRejectedText(claim, s, wholeNumber));
                 case IList { Count: > 1 } list:
@@ -440,7 +441,8 @@ namespace ConvTokens.PowerShell.Input
             {
                 case IDictionary dictionary:
                     var entries = new List<KeyValuePair<string, object?>>();
-                    foreach (DictionaryEntry entry in dictionary)
+                    // The engine's order, so the same input signs the same bytes in every process.
+                    foreach (DictionaryEntry entry in ClaimsJson.InSigningOrder(dictionary))
                     {
                         if (entry.Key is not string key)
                         {
@@ -448,8 +450,6 @@ namespace ConvTokens.PowerShell.Input
                         }
                         entries.Add(new KeyValuePair<string, object?>(key, ToJsonValue(entry.Value)));
                     }
-                    // A plain hashtable has no order; sort it so the same input always signs the same bytes.
-                    if (dictionary is Hashtable) { entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key)); }
                     return entries;
                 case PSObject custom when custom.BaseObject is PSCustomObject:
                     foreach (var property in custom.Properties)
@@ -462,7 +462,7 @@ namespace ConvTokens.PowerShell.Input
                 $"AdditionalClaims must be a hashtable or an object; got {value.GetType().Name}.");
         }
 
-        /// <summary>Unwraps PSObjects and turns PSCustomObjects into ordered dictionaries, recursively.</summary>
+        /// <summary>Unwraps PSObjects and turns PSCustomObjects and dictionaries into ordered dictionaries in signing order, recursively.</summary>
         private static object? ToJsonValue(object? value)
         {
             var raw = Unwrap(value);
@@ -474,7 +474,7 @@ namespace ConvTokens.PowerShell.Input
                     return members;
                 case IDictionary dictionary:
                     var copy = new System.Collections.Specialized.OrderedDictionary();
-                    foreach (DictionaryEntry entry in dictionary) { copy[entry.Key] = ToJsonValue(entry.Value); }
+                    foreach (DictionaryEntry entry in ClaimsJson.InSigningOrder(dictionary)) { copy[entry.Key] = ToJsonValue(entry.Value); }
                     return copy;
                 case string or null:
                     return raw;
