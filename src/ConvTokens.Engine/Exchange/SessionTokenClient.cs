@@ -406,16 +406,12 @@ namespace ConvTokens.Engine.Exchange
         /// <summary>RFC 6750 b64token: letters, digits, - . _ ~ + / and trailing =.</summary>
         private static bool IsBearerToken(string token)
         {
-            var end = token.Length;
-            while (end > 0 && token[end - 1] == '=') { end--; }
-            if (end == 0) { return false; }
-            for (var i = 0; i < end; i++)
-            {
-                var c = token[i];
-                if (!(c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '.' or '_' or '~' or '+' or '/')) { return false; }
-            }
-            return true;
+            var characters = token.AsSpan().TrimEnd('=');
+            return characters.Length > 0 && characters.IndexOfAnyExcept(BearerCharacters) < 0;
         }
+
+        private static readonly SearchValues<char> BearerCharacters =
+            SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
 
         private static bool IsPrintableAscii(string text)
         {
