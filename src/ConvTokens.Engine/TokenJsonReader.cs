@@ -153,7 +153,16 @@ namespace ConvTokens.Engine
             {
                 case JsonTokenType.Number:
                     value.IsInt64 = reader.TryGetInt64(out value.Int64);
-                    value.IsDecimal = reader.TryGetDecimal(out value.Decimal);
+                    // A whole number other than zero (whose text may be "-0") is the same decimal, scale 0: no second parse.
+                    if (value.IsInt64 && value.Int64 != 0)
+                    {
+                        value.IsDecimal = true;
+                        value.Decimal = value.Int64;
+                    }
+                    else
+                    {
+                        value.IsDecimal = reader.TryGetDecimal(out value.Decimal);
+                    }
                     break;
                 case JsonTokenType.String:
                     try { value.Text = reader.GetString(); }
@@ -240,7 +249,8 @@ namespace ConvTokens.Engine
             {
                 if (_text is null && other._text is null)
                 {
-                    return System.Text.Ascii.EqualsIgnoreCase(segment.Slice(_start, _length), segment.Slice(other._start, other._length));
+                    return _length == other._length
+                        && System.Text.Ascii.EqualsIgnoreCase(segment.Slice(_start, _length), segment.Slice(other._start, other._length));
                 }
                 return string.Equals(Text(segment), other.Text(segment), StringComparison.OrdinalIgnoreCase);
             }
