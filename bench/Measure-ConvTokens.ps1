@@ -21,6 +21,10 @@
       Exchange Get-SessionToken -ThrottleLimit 8 vs ForEach-Object -Parallel { Invoke-RestMethod }
                -ThrottleLimit 8 at the local token endpoint (tests/Support/TokenEndpoint.psm1), fresh
                one-time tokens every repetition; the plain Invoke-RestMethod loop beside them for context.
+      Wire     Get-SessionToken (the whole pipeline, InitializationToken objects piped in) vs a plain .NET HttpClient
+               loop (bench/HttpBaseline, loaded into this pwsh) posting the same kind of pre-minted one-time tokens to
+               the same local endpoint with the same concurrency, at -ThrottleLimit 1, 4 and 16, 2,000 tokens each;
+               the endpoint's own CPU time per exchange beside it, to show whether the endpoint is the limit.
       Growth   New-BenchRow N | New-InitializationToken | Test-Token -Quiet, rows streamed, each size in its
                own fresh pwsh (bench/Measure-Growth.ps1): time per token and the child's peak working set.
       Secrets  Get-Secret calls made by one N-item New-InitializationToken and one Test-Token pipeline
@@ -46,11 +50,11 @@ $manifest = Join-Path $repo 'out/ConvTokens/ConvTokens.psd1'
 if (-not (Test-Path $manifest)) { throw "Build the module first: dotnet pwsh ./build.ps1 -Task Build" }
 
 $settings = if ($Quick) {
-    [ordered]@{ Items = 10000; ScriptItems = 1000; Repetitions = 3; Exchanges = 200; StartRuns = 5
+    [ordered]@{ Items = 10000; ScriptItems = 1000; Repetitions = 3; Exchanges = 200; WireExchanges = 200; StartRuns = 5
         GrowthSizes = @(2000, 10000, 50000); GrowthProcesses = 1; EngineIterations = 3; EngineWarmup = 1 }
 }
 else {
-    [ordered]@{ Items = 100000; ScriptItems = 5000; Repetitions = 7; Exchanges = 1000; StartRuns = 11
+    [ordered]@{ Items = 100000; ScriptItems = 5000; Repetitions = 7; Exchanges = 1000; WireExchanges = 2000; StartRuns = 11
         GrowthSizes = @(10000, 100000, 1000000); GrowthProcesses = 3; EngineIterations = 10; EngineWarmup = 3 }
 }
 $items = $settings.Items; $scriptItems = $settings.ScriptItems; $repetitions = $settings.Repetitions; $exchanges = $settings.Exchanges
@@ -63,11 +67,13 @@ function Invoke-Dotnet([string[]] $Arguments) {
 }
 Invoke-Dotnet @('build', (Join-Path $PSScriptRoot 'Floor'), '-c', 'Release', '-o', (Join-Path $out 'floor'), '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
 Invoke-Dotnet @('build', (Join-Path $PSScriptRoot 'EngineBench'), '-c', 'Release', '-o', (Join-Path $out 'engine-bin'), '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
+Invoke-Dotnet @('build', (Join-Path $PSScriptRoot 'HttpBaseline'), '-c', 'Release', '-o', (Join-Path $out 'http-baseline'), '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
 $floorDll = Join-Path $out 'floor/ConvTokens.Bench.Floor.dll'
 
 Import-Module $manifest
 Import-Module $floorDll
 Import-Module (Join-Path $repo 'tests/Support/TokenEndpoint.psm1')
+Add-Type -LiteralPath (Join-Path $out 'http-baseline/ConvTokens.Bench.HttpBaseline.dll')
 
 function Get-Median([double[]] $Values) {
     $sorted = [double[]] ($Values | Sort-Object)
@@ -292,6 +298,46 @@ try {
     Add-Row "Get-SessionToken -ThrottleLimit 8 vs ForEach-Object -Parallel IRM -ThrottleLimit 8, $(Format-Count $exchanges) exchanges$(if ($Quick) { ' (-Quick; full run: 1,000)' })" (Format-Time (Get-Median $exchange.ours.ToArray())) (Format-Time (Get-Median $exchange.parallel.ToArray())) ('{0:n1}× faster' -f $ratio) '≥ 10× faster' ($ratio -ge 10) $ratio
     $ratio = Get-PairedRatio $exchange loop $exchanges ours $exchanges
     Add-Context "Invoke-RestMethod foreach loop vs Get-SessionToken -ThrottleLimit 8, $(Format-Count $exchanges) exchanges" (Format-Time (Get-Median $exchange.loop.ToArray())) (Format-Time (Get-Median $exchange.ours.ToArray())) ('{0:n1}× slower' -f $ratio)
+
+    # --- 5b. Wire: the same endpoint, the fastest client the machine runs ---------------------------------
+    $wireCount = $settings.WireExchanges
+    $tokenEndpoint = "$baseUri/token"
+    $script:wireLimit = 1
+    $script:wireCpu = @{}
+    $wireCases = [ordered]@{
+        ours = { $script:answers.ours = @($script:fresh | Get-SessionToken -BaseUri $baseUri -ApiKey $endpoint.ApiKey -ThrottleLimit $script:wireLimit).Count }
+        http = { $script:answers.http = [ConvTokens.Bench.HttpBaseline.HttpClientLoop]::Run($tokenEndpoint, $apiKeyText, $script:freshText, $script:wireLimit) }
+    }
+    $raw.wire = [ordered]@{}
+    foreach ($limit in 1, 4, 16) {
+        Write-Host "5b. $(Format-Count $wireCount) exchanges, Get-SessionToken vs a plain HttpClient loop, $limit at a time"
+        $script:wireLimit = $limit
+        $script:answers = @{}
+        $script:endpointCpu = @{ ours = [Collections.Generic.List[double]]::new(); http = [Collections.Generic.List[double]]::new() }
+        $script:lastCase = $null
+        $wire = Measure-SideBySide $wireCases $repetitions -BeforeEach {
+            param($name)
+            if ($script:answers.Contains($name) -and $script:answers[$name] -ne $wireCount) { throw "Exchange '$name' answered $($script:answers[$name]) of $wireCount tokens." }
+            # The endpoint's CPU time over the case that just ran (warm-up included; the median drops little).
+            $endpoint.Process.Refresh()
+            if ($script:lastCase) { $script:endpointCpu[$script:lastCase].Add(($endpoint.Process.TotalProcessorTime - $script:cpuBefore).TotalSeconds / $wireCount) }
+            $script:batch++
+            $script:fresh = @(New-BenchRow -Count $wireCount -Prefix "w$($script:batch)" | New-InitializationToken -ApiSignature $endpoint.ApiSignature)
+            $script:freshText = [string[]] $script:fresh.Token
+            $endpoint.Process.Refresh()
+            $script:cpuBefore = $endpoint.Process.TotalProcessorTime
+            $script:lastCase = $name
+        }
+        $endpoint.Process.Refresh()
+        $script:endpointCpu[$script:lastCase].Add(($endpoint.Process.TotalProcessorTime - $script:cpuBefore).TotalSeconds / $wireCount)
+        foreach ($name in $script:answers.Keys) { if ($script:answers[$name] -ne $wireCount) { throw "Exchange '$name' answered $($script:answers[$name]) of $wireCount tokens." } }
+        $raw.wire["$limit"] = [ordered]@{ seconds = $wire; endpointCpuSecondsPerExchange = $script:endpointCpu }
+        $ratio = Get-PairedRatio $wire ours $wireCount http $wireCount
+        Add-Row "Get-SessionToken -ThrottleLimit $limit vs a plain HttpClient loop, $limit at a time, same endpoint ($(Format-Count $wireCount) tokens piped in, per exchange)$(if ($Quick) { ' (-Quick; full run: 2,000)' })" (Format-Time (Get-PerItem $wire ours $wireCount)) (Format-Time (Get-PerItem $wire http $wireCount)) ('{0:n2}×' -f $ratio) '≤ 1.2×' ($ratio -le 1.2) $ratio
+        $httpEach = Get-PerItem $wire http $wireCount
+        $serverEach = Get-Median $script:endpointCpu.http.ToArray()
+        Add-Context "the local endpoint's CPU time per exchange vs the HttpClient loop's time per exchange, $limit at a time (the ratio is how many cores the endpoint kept busy)" (Format-Time $serverEach) (Format-Time $httpEach) ('{0:n2} cores' -f ($serverEach / $httpEach))
+    }
 }
 finally {
     Stop-TokenEndpoint -Endpoint $endpoint

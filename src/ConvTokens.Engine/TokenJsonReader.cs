@@ -153,8 +153,17 @@ namespace ConvTokens.Engine
             {
                 case JsonTokenType.Number:
                     value.IsInt64 = reader.TryGetInt64(out value.Int64);
-                    // TryGetDecimal rounds what a decimal cannot hold (1e-30 gives 0): only an exact reading counts.
-                    value.IsDecimal = reader.TryGetDecimal(out value.Decimal) && (value.IsInt64 || JsonMembers.FitsDecimal(reader.ValueSpan));
+                    // A whole number other than zero (whose text may be "-0") is the same decimal, scale 0: no second parse.
+                    if (value.IsInt64 && value.Int64 != 0)
+                    {
+                        value.IsDecimal = true;
+                        value.Decimal = value.Int64;
+                    }
+                    else
+                    {
+                        // TryGetDecimal rounds what a decimal cannot hold (1e-30 gives 0): only an exact reading counts.
+                        value.IsDecimal = reader.TryGetDecimal(out value.Decimal) && (value.IsInt64 || JsonMembers.FitsDecimal(reader.ValueSpan));
+                    }
                     if (!value.IsDecimal) { value.Text = Encoding.ASCII.GetString(reader.ValueSpan); }
                     break;
                 case JsonTokenType.String:
@@ -243,7 +252,8 @@ namespace ConvTokens.Engine
             {
                 if (_text is null && other._text is null)
                 {
-                    return System.Text.Ascii.EqualsIgnoreCase(segment.Slice(_start, _length), segment.Slice(other._start, other._length));
+                    return _length == other._length
+                        && System.Text.Ascii.EqualsIgnoreCase(segment.Slice(_start, _length), segment.Slice(other._start, other._length));
                 }
                 return string.Equals(Text(segment), other.Text(segment), StringComparison.OrdinalIgnoreCase);
             }

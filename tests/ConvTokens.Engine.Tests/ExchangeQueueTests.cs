@@ -47,22 +47,6 @@ namespace ConvTokens.Engine.Tests
         }
 
         [Fact]
-        public void Counts_only_unanswered_requests_as_running_and_has_room_below_the_throttle_limit()
-        {
-            using var queue = new ExchangeQueue<int>(throttleLimit: 2);
-            var a = Pending();
-            var b = Pending();
-            queue.Add(a.Task, 1);
-            Assert.True(queue.HasRoom);
-            queue.Add(b.Task, 2);
-            Assert.Equal(2, queue.Running);
-            Assert.False(queue.HasRoom);
-            b.SetResult(Answer("b"));
-            Assert.Equal(1, queue.Running);
-            Assert.True(queue.HasRoom);
-        }
-
-        [Fact]
         public void MakeRoom_returns_at_once_while_a_slot_is_free_and_takes_what_is_already_answered()
         {
             using var queue = new ExchangeQueue<int>(throttleLimit: 2);
@@ -75,58 +59,147 @@ namespace ConvTokens.Engine.Tests
             Assert.Equal(1, queue.Count);
         }
 
+        /// <summary>Exchanges the queue starts itself: each records its start and answers when the test says.</summary>
+        private sealed class Startable
+        {
+            public readonly TaskCompletionSource<ExchangeOutcome> Answer = new TaskCompletionSource<ExchangeOutcome>();
+            public int Starts;
+            public bool Discarded;
+            public CancellationToken Given;
+
+            public Task<ExchangeOutcome> Start(CancellationToken stopping)
+            {
+                Starts++;
+                Given = stopping;
+                return Answer.Task;
+            }
+
+            public void Discard() => Discarded = true;
+        }
+
         [Fact]
-        public void MakeRoom_waits_while_every_slot_is_busy_and_then_takes_the_answers_in_order()
+        public void Starts_at_most_ThrottleLimit_exchanges_and_an_answer_starts_the_next_without_the_caller()
         {
             using var queue = new ExchangeQueue<int>(throttleLimit: 2);
+            var exchanges = Enumerable.Range(0, 3).Select(_ => new Startable()).ToArray();
+            for (var i = 0; i < 3; i++) { queue.Add(exchanges[i].Start, i); }
+            Assert.Equal(new[] { 1, 1, 0 }, exchanges.Select(e => e.Starts));
+            Assert.Equal(2, queue.Running);
+            Assert.Equal(1, queue.Waiting);
+            // The second answer frees a slot: the third request starts on the thread that took the answer.
+            exchanges[1].Answer.SetResult(Answer("b"));
+            Assert.Equal(new[] { 1, 1, 1 }, exchanges.Select(e => e.Starts));
+            Assert.Equal(2, queue.Running);
+            Assert.Equal(0, queue.Waiting);
+            Assert.Equal(queue.Stopping, exchanges[2].Given);
+            // In input order: nothing is taken while the first is unanswered.
+            Assert.Empty(queue.TakeAnswered());
+            exchanges[0].Answer.SetResult(Answer("a"));
+            exchanges[2].Answer.SetResult(Answer("c"));
+            Assert.Equal(new[] { "a", "b", "c" }, queue.TakeAnswered().Select(t => t.Outcome!.AccessToken));
+            Assert.Equal(0, queue.Running);
+        }
+
+        [Fact]
+        public void Exchanges_answered_at_once_start_the_next_in_a_loop_not_a_recursion()
+        {
+            using var queue = new ExchangeQueue<int>(throttleLimit: 1, reorderWindow: 20000);
+            var first = new Startable();
+            queue.Add(first.Start, 0);
+            var started = 0;
+            for (var i = 1; i < 20000; i++) { queue.Add(_ => { started++; return Task.FromResult(Answer("x")); }, i); }
+            Assert.Equal(0, started);
+            first.Answer.SetResult(Answer("a"));
+            Assert.Equal(19999, started);
+            Assert.Equal(0, queue.Running);
+            Assert.Equal(20000, queue.TakeAnswered().Count());
+        }
+
+        [Fact]
+        public void Counts_started_unanswered_requests_as_running_and_has_room_within_the_reorder_window()
+        {
+            // Two slots, a window of one each: room for two inputs, answered or not.
+            using var queue = new ExchangeQueue<int>(throttleLimit: 2, reorderWindow: 1);
             var a = Pending();
             var b = Pending();
             queue.Add(a.Task, 1);
+            Assert.True(queue.HasRoom);
             queue.Add(b.Task, 2);
+            Assert.Equal(2, queue.Running);
+            Assert.False(queue.HasRoom);
+            b.SetResult(Answer("b"));
+            Assert.Equal(1, queue.Running);
+            // The answer waits in line behind the first: still no room until it is taken.
+            Assert.False(queue.HasRoom);
+            Assert.Empty(queue.TakeAnswered());
+        }
+
+        [Fact]
+        public void MakeRoom_returns_at_once_within_the_window_however_busy_the_slots()
+        {
+            using var queue = new ExchangeQueue<int>(throttleLimit: 1, reorderWindow: 3);
+            var a = new Startable();
+            var b = new Startable();
+            queue.Add(a.Start, 1);
+            queue.Add(b.Start, 2);
+            Assert.Equal(1, queue.Waiting);
+            Assert.Empty(queue.MakeRoom(() => throw new InvalidOperationException("must not wait")));
+            Assert.Equal(2, queue.Count);
+        }
+
+        [Fact]
+        public void A_full_window_waits_for_the_oldest_answer_and_takes_what_arrived_behind_it()
+        {
+            // One slot, a window of three: the slow head, a finished answer and a queued exchange fill it.
+            using var queue = new ExchangeQueue<int>(throttleLimit: 1, reorderWindow: 3);
+            var slow = new Startable();
+            var fast = new Startable();
+            var queued = new Startable();
+            queue.Add(slow.Start, 1);
+            queue.Add(fast.Start, 2);
+            queue.Add(queued.Start, 3);
+            Assert.False(queue.HasRoom);
+            Assert.Equal(0, fast.Starts);
             var waits = 0;
             var taken = queue.MakeRoom(() =>
             {
-                // The second answer arrives first: it frees a slot but waits in line behind the first.
-                if (++waits == 1) { b.SetResult(Answer("b")); }
+                if (++waits == 1)
+                {
+                    slow.Answer.SetResult(Answer("a"));
+                    fast.Answer.SetResult(Answer("b"));
+                }
             }).ToArray();
             Assert.True(waits >= 1);
-            Assert.Empty(taken);
-            Assert.Equal(2, queue.Count);
+            Assert.Equal(new[] { 1, 2 }, taken.Select(t => t.Item));
+            Assert.Equal(1, queued.Starts);
             Assert.True(queue.HasRoom);
         }
 
         [Fact]
-        public void The_reorder_window_bounds_the_answers_waiting_behind_a_slow_one()
+        public void Cancel_stops_a_wait_for_room_and_drops_the_exchanges_not_started()
         {
-            // One slot, a window of 3: the slow head and two finished answers fill the backlog.
-            using var queue = new ExchangeQueue<int>(throttleLimit: 1, reorderWindow: 3);
-            var slow = Pending();
-            queue.Add(slow.Task, 1);
-            queue.Add(Task.FromResult(Answer("b")), 2);
-            queue.Add(Task.FromResult(Answer("c")), 3);
-            Assert.Equal(1, queue.Running);
-            Assert.False(queue.HasRoom);
-            // Room again once the slow answer is taken: the two behind it stay for the next take.
-            var taken = queue.MakeRoom(() => slow.TrySetResult(Answer("a"))).ToArray();
-            Assert.Equal(new[] { 1 }, taken.Select(t => t.Item));
-            Assert.True(queue.HasRoom);
-            Assert.Equal(new[] { 2, 3 }, queue.TakeAnswered().Select(t => t.Item));
-        }
-
-        [Fact]
-        public void A_full_window_with_a_free_slot_waits_for_the_oldest_answer_only()
-        {
-            // Two slots, a window of one each: two inputs fill the backlog although only the first is running.
-            using var queue = new ExchangeQueue<int>(throttleLimit: 2, reorderWindow: 1);
-            var slow = Pending();
-            queue.Add(slow.Task, 1);
-            queue.Add(Task.FromResult(Answer("b")), 2);
-            Assert.Equal(1, queue.Running);
-            Assert.False(queue.HasRoom);
-            var taken = queue.MakeRoom(() => slow.TrySetResult(Answer("a"))).ToArray();
-            Assert.Equal(new[] { 1 }, taken.Select(t => t.Item));
-            Assert.True(queue.HasRoom);
-            Assert.Equal(new[] { 2 }, queue.TakeAnswered().Select(t => t.Item));
+            using var queue = new ExchangeQueue<int>(throttleLimit: 1, reorderWindow: 2);
+            var running = new Startable();
+            var queued = new Startable();
+            queue.Add(running.Start, 1);
+            queue.Add(queued.Start, 2, queued.Discard);
+            Assert.False(queue.Stopping.IsCancellationRequested);
+            Assert.ThrowsAny<OperationCanceledException>(() => queue.MakeRoom(queue.Cancel).ToArray());
+            Assert.True(queue.Stopping.IsCancellationRequested);
+            Assert.True(running.Given.IsCancellationRequested);
+            // The queued one never starts, its body is cleared, and it answers as stopped before sending.
+            Assert.True(queued.Discarded);
+            running.Answer.SetResult(Answer("a"));
+            Assert.Equal(0, queued.Starts);
+            var answers = queue.TakeAnswered().ToArray();
+            Assert.Equal(new[] { 1, 2 }, answers.Select(t => t.Item));
+            Assert.Equal(ExchangeFailure.Cancelled, answers[1].Outcome!.Failure);
+            Assert.False(answers[1].Outcome!.MayBeSpent);
+            // Added after the stop: dropped at once.
+            var late = new Startable();
+            queue.Add(late.Start, 3, late.Discard);
+            Assert.Equal(0, late.Starts);
+            Assert.True(late.Discarded);
         }
 
         [Fact]
@@ -139,16 +212,6 @@ namespace ConvTokens.Engine.Tests
             var taken = queue.TakeAll(() => { if (next >= 0) { exchanges[next].SetResult(Answer(next.ToString())); next--; } }).ToArray();
             Assert.Equal(new[] { 0, 1, 2 }, taken.Select(t => t.Item));
             Assert.Equal(new[] { "0", "1", "2" }, taken.Select(t => t.Outcome!.AccessToken));
-        }
-
-        [Fact]
-        public void Cancel_stops_a_wait_for_a_free_slot_and_cancels_the_token_given_to_exchanges()
-        {
-            using var queue = new ExchangeQueue<int>(throttleLimit: 1);
-            queue.Add(Pending().Task, 1);
-            Assert.False(queue.Stopping.IsCancellationRequested);
-            Assert.ThrowsAny<OperationCanceledException>(() => queue.MakeRoom(queue.Cancel).ToArray());
-            Assert.True(queue.Stopping.IsCancellationRequested);
         }
 
         [Fact]

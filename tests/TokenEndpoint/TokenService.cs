@@ -113,6 +113,8 @@ namespace ConvTokens.TokenEndpoint
         private readonly EndpointSecrets secrets;
         private readonly EndpointStats stats;
         private readonly byte[] serverKey = RandomNumberGenerator.GetBytes(32);
+        private readonly byte[] apiKeyDigest;
+        private readonly byte[]? clientSecretDigest;
 
         // One-time store, keyed by the assertion's signature segment (canonical base64url, see Base64Url).
         private readonly ConcurrentDictionary<string, byte> spent = new(StringComparer.Ordinal);
@@ -121,6 +123,8 @@ namespace ConvTokens.TokenEndpoint
         {
             this.secrets = secrets;
             this.stats = stats;
+            apiKeyDigest = SHA256.HashData(secrets.ApiKey);
+            clientSecretDigest = secrets.ClientSecret is null ? null : SHA256.HashData(secrets.ClientSecret);
         }
 
         public int SpentCount => spent.Count;
@@ -133,10 +137,14 @@ namespace ConvTokens.TokenEndpoint
         /// </summary>
         public bool NoteResend(JsonElement body)
         {
+            // Most requests carry a fresh assertion: its signature segment, taken as it stands, is not among the spent
+            // ones (which are canonical, so no other spelling of a spent one can be), and nothing more is parsed.
             if (body.ValueKind != JsonValueKind.Object ||
                 !body.TryGetProperty("assertion", out JsonElement assertion) ||
                 assertion.ValueKind != JsonValueKind.String ||
-                !Hs256.TryParse(assertion.GetString()!, out CompactJws? jws) ||
+                assertion.GetString() is not { } text ||
+                !spent.ContainsKey(text[(text.LastIndexOf('.') + 1)..]) ||
+                !Hs256.TryParse(text, out CompactJws? jws) ||
                 !spent.ContainsKey(jws!.SignatureSegment) ||
                 !Hs256.Verify(secrets.ApiSignature, jws))
             {
@@ -176,7 +184,7 @@ namespace ConvTokens.TokenEndpoint
                 return problem!;
             }
 
-            if (!SecretEquals(clientId!, secrets.ApiKey))
+            if (!SecretEquals(clientId!, apiKeyDigest))
             {
                 return GrantResult.Reject(401, "invalid_client", "client authentication failed: client_id is not a known apiKey");
             }
@@ -314,8 +322,8 @@ namespace ConvTokens.TokenEndpoint
             }
 
             // Both comparisons always run, so timing does not tell which one failed.
-            bool idOk = SecretEquals(clientId!, secrets.ApiKey);
-            bool secretOk = secrets.ClientSecret is not null && SecretEquals(clientSecret!, secrets.ClientSecret);
+            bool idOk = SecretEquals(clientId!, apiKeyDigest);
+            bool secretOk = clientSecretDigest is not null && SecretEquals(clientSecret!, clientSecretDigest);
             if (!(idOk & secretOk))
             {
                 return GrantResult.Reject(401, "invalid_client", "client authentication failed");
@@ -390,10 +398,10 @@ namespace ConvTokens.TokenEndpoint
             return true;
         }
 
-        /// <summary>Compares a presented secret with the configured one in constant time (over their SHA-256 digests, so length leaks nothing either).</summary>
-        private static bool SecretEquals(string presented, byte[] expected) =>
+        /// <summary>Compares a presented secret with the configured one's digest in constant time (over SHA-256 digests, so length leaks nothing either).</summary>
+        private static bool SecretEquals(string presented, byte[] expectedDigest) =>
             CryptographicOperations.FixedTimeEquals(
                 SHA256.HashData(Encoding.UTF8.GetBytes(presented)),
-                SHA256.HashData(expected));
+                expectedDigest);
     }
 }

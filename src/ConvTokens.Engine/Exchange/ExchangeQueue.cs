@@ -10,10 +10,12 @@ namespace ConvTokens.Engine.Exchange
 
     /// <summary>
     /// One pipeline's exchanges, answered in input order however the server orders its answers. At most
-    /// ThrottleLimit requests run at once; finished answers wait in line behind a slow one (up to
-    /// ReorderWindow per request slot) instead of holding the free slots idle. Cancel stops every wait;
-    /// Dispose waits for the requests in flight a bounded time in all. Single-threaded use: the caller
-    /// adds and takes from one thread (the exchanges themselves run anywhere).
+    /// ThrottleLimit requests run at once: an exchange added while every slot is busy waits in the queue,
+    /// and the answer that frees a slot starts it on the thread that took the answer, so the next request
+    /// goes out as soon as the connection is free, not when the pipeline thread next runs. Up to
+    /// ReorderWindow inputs per slot may wait in the queue, sent or not; a full queue waits for its oldest.
+    /// Cancel stops every wait and every request not yet started; Dispose waits for the requests in flight
+    /// a bounded time in all. The caller adds and takes from one thread (the exchanges run anywhere).
     /// </summary>
     public sealed class ExchangeQueue<T> : IDisposable
     {
@@ -23,10 +25,14 @@ namespace ConvTokens.Engine.Exchange
         private const int WaitSliceMilliseconds = 100;
         private static readonly Task<ExchangeOutcome> NotSent = Task.FromResult(new ExchangeOutcome());
 
-        private readonly Queue<(Task<ExchangeOutcome> Exchange, T Item, bool Sent)> _entries = new Queue<(Task<ExchangeOutcome>, T, bool)>();
+        private readonly Queue<Entry> _entries = new Queue<Entry>();
+        /// <summary>Exchanges added while every slot was busy, in input order; guarded by <see cref="_gate"/>.</summary>
+        private readonly Queue<Entry> _waiting = new Queue<Entry>();
+        private readonly object _gate = new object();
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly int _throttleLimit;
         private readonly int _backlogLimit;
+        private int _running;
         private bool _disposed;
 
         public ExchangeQueue(int throttleLimit, int reorderWindow = DefaultReorderWindow)
@@ -37,66 +43,79 @@ namespace ConvTokens.Engine.Exchange
             _backlogLimit = throttleLimit * reorderWindow;
         }
 
-        /// <summary>Cancelled by <see cref="Cancel"/>: pass it to every exchange.</summary>
+        /// <summary>Cancelled by <see cref="Cancel"/>: every exchange the queue starts is given it.</summary>
         public CancellationToken Stopping => _stop.Token;
 
         /// <summary>Inputs added and not yet taken, answered or not.</summary>
         public int Count => _entries.Count;
 
-        /// <summary>Requests still waiting for their answer.</summary>
-        public int Running
+        /// <summary>Requests started and still waiting for their answer.</summary>
+        public int Running => Volatile.Read(ref _running);
+
+        /// <summary>Exchanges added and not yet started: every slot was busy.</summary>
+        public int Waiting
         {
-            get
-            {
-                var running = 0;
-                foreach (var entry in _entries)
-                {
-                    if (!entry.Exchange.IsCompleted) { running++; }
-                }
-                return running;
-            }
+            get { lock (_gate) { return _waiting.Count; } }
         }
 
-        /// <summary>True when another request may start: a slot is free and the backlog is within the reorder window.</summary>
-        public bool HasRoom => _entries.Count < _backlogLimit && Running < _throttleLimit;
+        /// <summary>True when another input may be added without waiting: the queue is within the reorder window.</summary>
+        public bool HasRoom => _entries.Count < _backlogLimit;
 
-        /// <summary>Queues a started exchange behind every earlier input.</summary>
-        public void Add(Task<ExchangeOutcome> exchange, T item) => _entries.Enqueue((exchange, item, true));
+        /// <summary>
+        /// Queues an exchange behind every earlier input. <paramref name="start"/> runs (given <see cref="Stopping"/>)
+        /// at once when a slot is free, else when an earlier request's answer frees one. <paramref name="discard"/>
+        /// runs instead when the queue is cancelled before the exchange started (to clear what it would have sent).
+        /// </summary>
+        public void Add(Func<CancellationToken, Task<ExchangeOutcome>> start, T item, Action? discard = null)
+        {
+            if (start is null) { throw new ArgumentNullException(nameof(start)); }
+            var entry = new Entry(item, start, discard);
+            _entries.Enqueue(entry);
+            bool now, stopped;
+            lock (_gate)
+            {
+                stopped = _stop.IsCancellationRequested;
+                now = !stopped && _running < _throttleLimit;
+                if (now) { _running++; }
+                else if (!stopped) { _waiting.Enqueue(entry); }
+            }
+            if (now) { Run(entry); }
+            else if (stopped) { entry.Drop(); }
+        }
+
+        /// <summary>Queues an exchange already started by the caller; it holds a slot until it is answered.</summary>
+        public void Add(Task<ExchangeOutcome> exchange, T item)
+        {
+            if (exchange is null) { throw new ArgumentNullException(nameof(exchange)); }
+            var entry = new Entry(item, exchange);
+            _entries.Enqueue(entry);
+            lock (_gate) { _running++; }
+            if (exchange.IsCompleted) { Finished(); }
+            else { exchange.ContinueWith(static (_, state) => ((ExchangeQueue<T>)state!).Finished(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default); }
+        }
 
         /// <summary>Queues an input that was not sent (its error), so it is taken in its turn after the results before it.</summary>
-        public void AddNotSent(T item) => _entries.Enqueue((NotSent, item, false));
+        public void AddNotSent(T item) => _entries.Enqueue(new Entry(item, NotSent, sent: false));
 
         /// <summary>The answers at the head of the queue that are already in, in input order; never waits.</summary>
         public IEnumerable<Answered<T>> TakeAnswered()
         {
-            while (_entries.Count > 0 && _entries.Peek().Exchange.IsCompleted) { yield return Dequeue(); }
+            while (_entries.Count > 0 && _entries.Peek().Exchange.IsCompleted) { yield return Result(_entries.Dequeue()); }
         }
 
         /// <summary>
-        /// Waits until another request may start, yielding every answer that must be taken meanwhile, in input
-        /// order. <paramref name="waiting"/> runs about ten times a second while nothing can be taken.
-        /// Throws OperationCanceledException once cancelled.
+        /// Returns once another input may be added (the queue is within the reorder window), yielding every
+        /// answer that must be taken meanwhile, in input order: those already in, and, while the queue is
+        /// full, the oldest as it arrives. <paramref name="waiting"/> runs about ten times a second while
+        /// nothing can be taken. Throws OperationCanceledException once cancelled.
         /// </summary>
         public IEnumerable<Answered<T>> MakeRoom(Action waiting)
         {
             foreach (var answered in TakeAnswered()) { yield return answered; }
-            while (true)
+            while (_entries.Count >= _backlogLimit)
             {
-                var running = new List<Task>(_throttleLimit);
-                foreach (var entry in _entries)
-                {
-                    if (!entry.Exchange.IsCompleted) { running.Add(entry.Exchange); }
-                }
-                if (running.Count < _throttleLimit && _entries.Count < _backlogLimit) { yield break; }
-                if (running.Count < _throttleLimit)
-                {
-                    // A free slot, but the backlog behind the oldest request is full: wait for the oldest.
-                    yield return TakeNext(waiting);
-                    continue;
-                }
-                Task.WaitAny(running.ToArray(), WaitSliceMilliseconds, _stop.Token);
+                yield return TakeNext(waiting);
                 foreach (var answered in TakeAnswered()) { yield return answered; }
-                waiting();
             }
         }
 
@@ -106,10 +125,12 @@ namespace ConvTokens.Engine.Exchange
             while (_entries.Count > 0) { yield return TakeNext(waiting); }
         }
 
-        /// <summary>Stops every wait of the queue and every exchange given <see cref="Stopping"/>.</summary>
+        /// <summary>Stops every wait of the queue, every exchange given <see cref="Stopping"/>, and every exchange not yet started.</summary>
         public void Cancel()
         {
-            if (!_disposed) { _stop.Cancel(); }
+            if (_disposed) { return; }
+            _stop.Cancel();
+            DropWaiting();
         }
 
         /// <summary>Cancels, then lets the requests in flight observe it for at most <see cref="DisposeWait"/> in all.</summary>
@@ -117,6 +138,7 @@ namespace ConvTokens.Engine.Exchange
         {
             if (_disposed) { return; }
             _stop.Cancel();
+            DropWaiting();
             var inFlight = new List<Task>(_entries.Count);
             foreach (var entry in _entries) { inFlight.Add(entry.Exchange); }
             try
@@ -131,6 +153,55 @@ namespace ConvTokens.Engine.Exchange
             _disposed = true;
         }
 
+        /// <summary>
+        /// Starts an exchange that holds a slot; each time one is answered at once, the next waiting one
+        /// (a loop, not a recursion, however many are answered without waiting).
+        /// </summary>
+        private void Run(Entry? entry)
+        {
+            while (entry is not null)
+            {
+                var exchange = entry.Start(_stop.Token);
+                if (!exchange.IsCompleted)
+                {
+                    exchange.ContinueWith(static (done, state) =>
+                    {
+                        var (queue, answered) = ((ExchangeQueue<T>, Entry))state!;
+                        // The next request goes out first; then the pipeline thread hears of this answer.
+                        queue.Run(queue.NextOrFreeSlot());
+                        answered.Settle(done);
+                    }, (this, entry), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    return;
+                }
+                entry.Settle(exchange);
+                entry = NextOrFreeSlot();
+            }
+        }
+
+        /// <summary>A request the caller started is answered: its slot goes to the next waiting exchange, started on this thread.</summary>
+        private void Finished() => Run(NextOrFreeSlot());
+
+        private Entry? NextOrFreeSlot()
+        {
+            lock (_gate)
+            {
+                if (_waiting.Count > 0 && !_stop.IsCancellationRequested) { return _waiting.Dequeue(); }
+                _running--;
+                return null;
+            }
+        }
+
+        private void DropWaiting()
+        {
+            Entry[] dropped;
+            lock (_gate)
+            {
+                dropped = _waiting.ToArray();
+                _waiting.Clear();
+            }
+            foreach (var entry in dropped) { entry.Drop(); }
+        }
+
         private Answered<T> TakeNext(Action waiting)
         {
             var head = _entries.Peek();
@@ -139,12 +210,71 @@ namespace ConvTokens.Engine.Exchange
             return Result(head);
         }
 
-        private Answered<T> Dequeue()
-        {
-            return Result(_entries.Dequeue());
-        }
-
-        private static Answered<T> Result((Task<ExchangeOutcome> Exchange, T Item, bool Sent) entry) =>
+        private static Answered<T> Result(Entry entry) =>
             new Answered<T>(entry.Item, entry.Sent ? entry.Exchange.Result : null);
+
+        /// <summary>One input: its exchange (started by the caller, by the queue, or never sent) and its item.</summary>
+        private sealed class Entry
+        {
+            private readonly Func<CancellationToken, Task<ExchangeOutcome>>? _start;
+            private readonly TaskCompletionSource<ExchangeOutcome>? _answer;
+            private Action? _discard;
+            private int _claimed;
+
+            public Entry(T item, Task<ExchangeOutcome> exchange, bool sent = true)
+            {
+                Item = item;
+                Exchange = exchange;
+                Sent = sent;
+                _claimed = 1;
+            }
+
+            public Entry(T item, Func<CancellationToken, Task<ExchangeOutcome>> start, Action? discard)
+            {
+                Item = item;
+                _start = start;
+                _discard = discard;
+                _answer = new TaskCompletionSource<ExchangeOutcome>();
+                Exchange = _answer.Task;
+                Sent = true;
+            }
+
+            public T Item { get; }
+            public bool Sent { get; }
+            /// <summary>Completes with the exchange's outcome (for a queued one, once it was started and answered, or dropped).</summary>
+            public Task<ExchangeOutcome> Exchange { get; }
+            /// <summary>Runs the exchange, unless it was dropped first (then its cancelled outcome).</summary>
+            public Task<ExchangeOutcome> Start(CancellationToken stopping)
+            {
+                if (Interlocked.Exchange(ref _claimed, 1) != 0) { return Exchange; }
+                _discard = null;
+                try
+                {
+                    return _start!(stopping);
+                }
+                catch (Exception failure)
+                {
+                    return Task.FromException<ExchangeOutcome>(failure);
+                }
+            }
+
+            /// <summary>Cancelled before it started: clears what it would have sent and answers as stopped before sending.</summary>
+            public void Drop()
+            {
+                if (Interlocked.Exchange(ref _claimed, 1) != 0) { return; }
+                var discard = _discard;
+                _discard = null;
+                discard?.Invoke();
+                _answer!.TrySetResult(new ExchangeOutcome { Failure = ExchangeFailure.Cancelled, Message = "Stopped before the request was sent." });
+            }
+
+            public void Settle(Task<ExchangeOutcome> done)
+            {
+                if (_answer is null || ReferenceEquals(done, _answer.Task)) { return; }
+                if (done.IsCanceled) { _answer.TrySetCanceled(); }
+                else if (done.IsFaulted) { _answer.TrySetException(done.Exception!.InnerExceptions); }
+                else { _answer.TrySetResult(done.Result); }
+            }
+        }
     }
 }

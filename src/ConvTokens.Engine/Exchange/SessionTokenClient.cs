@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Diagnostics;
 using System.IO;
 using System.Net;
@@ -193,7 +194,7 @@ namespace ConvTokens.Engine.Exchange
                 using (response)
                 {
                     var status = (int)response.StatusCode;
-                    Say($"POST {target.AbsoluteUri} -> {status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms (attempt {attempt}).");
+                    if (Log is not null) { Say($"POST {target.AbsoluteUri} -> {status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms (attempt {attempt})."); }
                     outcome.StatusCode = response.StatusCode;
                     if (status is 301 or 302 or 303 or 307 or 308)
                     {
@@ -299,7 +300,7 @@ namespace ConvTokens.Engine.Exchange
             }
         }
 
-        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        private static ReadOnlySpan<byte> Utf8ByteOrderMark => new byte[] { 0xEF, 0xBB, 0xBF };
 
         /// <summary>The members a success answer is read from, each in order of precedence (whatever their order in the body).</summary>
         private static readonly string[] TokenMembers = { "access_token", "sessionToken", "session_token", "token" };
@@ -353,15 +354,8 @@ namespace ConvTokens.Engine.Exchange
             token = type = null;
             expiresIn = null;
             var json = bytes.AsMemory();
-            if (json.Span.StartsWith(new byte[] { 0xEF, 0xBB, 0xBF })) { json = json.Slice(3); }
-            try
-            {
-                StrictUtf8.GetCharCount(json.Span);
-            }
-            catch (DecoderFallbackException)
-            {
-                return "the body is not valid UTF-8";
-            }
+            if (json.Span.StartsWith(Utf8ByteOrderMark)) { json = json.Slice(3); }
+            if (!System.Text.Unicode.Utf8.IsValid(json.Span)) { return "the body is not valid UTF-8"; }
             try
             {
                 using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
@@ -412,16 +406,12 @@ namespace ConvTokens.Engine.Exchange
         /// <summary>RFC 6750 b64token: letters, digits, - . _ ~ + / and trailing =.</summary>
         private static bool IsBearerToken(string token)
         {
-            var end = token.Length;
-            while (end > 0 && token[end - 1] == '=') { end--; }
-            if (end == 0) { return false; }
-            for (var i = 0; i < end; i++)
-            {
-                var c = token[i];
-                if (!(c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '.' or '_' or '~' or '+' or '/')) { return false; }
-            }
-            return true;
+            var characters = token.AsSpan().TrimEnd('=');
+            return characters.Length > 0 && characters.IndexOfAnyExcept(BearerCharacters) < 0;
         }
+
+        private static readonly SearchValues<char> BearerCharacters =
+            SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
 
         private static bool IsPrintableAscii(string text)
         {
@@ -432,17 +422,34 @@ namespace ConvTokens.Engine.Exchange
             return true;
         }
 
+        /// <summary>The whole body, or null when it is longer than MaximumResponseBytes (declared or counted).</summary>
         private async Task<byte[]?> ReadLimitedAsync(HttpContent content, CancellationToken cancellation)
         {
-            if (content.Headers.ContentLength is long declared && declared > _options.MaximumResponseBytes) { return null; }
+            var declared = content.Headers.ContentLength;
+            if (declared > _options.MaximumResponseBytes) { return null; }
             using var stream = await content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[8192];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellation).ConfigureAwait(false)) > 0)
+            if (declared is long length)
             {
-                if (buffer.Length + read > _options.MaximumResponseBytes) { return null; }
-                buffer.Write(chunk, 0, read);
+                // The usual answer: its length is known, so it is read straight into an array of that size.
+                var exact = new byte[length];
+                var read = await stream.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
+                if (read < exact.Length) { throw new IOException($"the connection closed after {read} of the {length} bytes the answer declared"); }
+                return exact;
+            }
+            using var buffer = new MemoryStream();
+            var chunk = ArrayPool<byte>.Shared.Rent(8192);
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(chunk, cancellation).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > _options.MaximumResponseBytes) { return null; }
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
             }
             return buffer.ToArray();
         }

@@ -197,7 +197,12 @@ namespace ConvTokens.PowerShell.Commands
             Emit(_queue.TakeAnswered());
         }
 
-        private void Send(byte[] body, Pending pending) => _queue!.Add(Client().ExchangeAsync(body, _queue.Stopping), pending);
+        /// <summary>Queues the request: it goes out when a slot is free; a body never sent is cleared when the pipeline stops.</summary>
+        private void Send(byte[] body, Pending pending)
+        {
+            var client = Client();
+            _queue!.Add(stopping => client.ExchangeAsync(body, stopping), pending, () => System.Security.Cryptography.CryptographicOperations.ZeroMemory(body));
+        }
 
         private SessionTokenClient Client()
         {

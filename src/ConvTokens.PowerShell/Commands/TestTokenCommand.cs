@@ -104,7 +104,7 @@ namespace ConvTokens.PowerShell.Commands
             {
                 WriteError(new ErrorRecord(new ArgumentException($"Input #{_inputNumber}: {problem}"), ErrorCatalog.TokenInputInvalid, ErrorCategory.InvalidArgument, item));
                 // -Quiet gives one boolean per input, so its output still lines up with the input.
-                if (Quiet) { WriteObject(false); }
+                if (Quiet) { WriteObject(Boxed.False); }
                 return;
             }
             var prefixProblem = Input.TokenInput.PrefixProblem(token);
@@ -119,7 +119,7 @@ namespace ConvTokens.PowerShell.Commands
             }
             if (Quiet)
             {
-                WriteObject(outcome.IsValid);
+                WriteObject(outcome.IsValid ? Boxed.True : Boxed.False);
             }
             else
             {
@@ -130,6 +130,13 @@ namespace ConvTokens.PowerShell.Commands
         protected override void DisposeResources() => _verifier?.Dispose();
 
         #endregion
+
+        /// <summary>-Quiet writes one of two boxes instead of boxing a new boolean per token.</summary>
+        private static class Boxed
+        {
+            public static readonly object True = true;
+            public static readonly object False = false;
+        }
 
         private TokenVerifier Verifier() => _verifier ??= new TokenVerifier(ApiSignatureBytes());
     }
