@@ -9,8 +9,8 @@
                CHANGELOG.md, Dependencies/) and the local token endpoint into out/TokenEndpoint.
       Package  Build, then Compress-PSResource the module into out/packages/ConvTokens.<version>.nupkg
                (the package the Gallery takes), in a pwsh whose PSResourceGet settings live under out/.
-      Test     Build (and Package when a selected test is tagged 'Package'), run the engine's xunit tests
-               (tests/ConvTokens.Engine.Tests), restore the pinned Pester from NuGet and the Node interop
+      Test     Build (and Package when a selected test is tagged 'Package'), run the in-process xunit tests
+               (tests/ConvTokens.Engine.Tests, tests/ConvTokens.PowerShell.Tests), restore the pinned Pester from NuGet and the Node interop
                packages, run the Pester tests in a fresh pwsh against out/ConvTokens, and print
                "Pester: N passed, N failed" last. -Fast skips the suites tagged Slow: the inner loop.
       Demo     Build, then mint -> exchange -> verify against the local token endpoint.
@@ -196,24 +196,31 @@ function Get-SelectedTestPath {
     if ($TestPath) { $TestPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $RepoRoot 'tests/Pester') }
 }
 
-# The engine's xunit tests (no PowerShell): run with the whole suite, or when -TestPath names them.
+# The in-process xunit tests: the engine's (no PowerShell) and the PowerShell layer's (on the PowerShell
+# SDK). They run with the whole suite, or when -TestPath names their folder.
 function Invoke-EngineTest {
-    $project = Join-Path $RepoRoot 'tests/ConvTokens.Engine.Tests'
-    $selected = -not $TestPath -or @($TestPath | Where-Object { (Resolve-Path $_).Path.StartsWith($project) }).Count -gt 0
-    if (-not $selected) { return $null }
-    & dotnet test $project -c $Configuration --nologo 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable captured | Out-Host
-    $exit = $LASTEXITCODE
-    $summary = $captured | Select-String -Pattern 'Failed:\s*(\d+),\s*Passed:\s*(\d+)' | Select-Object -Last 1
-    $passed = if ($summary) { [int] $summary.Matches[0].Groups[2].Value } else { 0 }
-    $failed = if ($summary) { [int] $summary.Matches[0].Groups[1].Value } else { 1 }
-    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
+    $projects = @('tests/ConvTokens.Engine.Tests', 'tests/ConvTokens.PowerShell.Tests') | ForEach-Object { Join-Path $RepoRoot $_ }
+    $passed = 0; $failed = 0; $ran = $false
+    foreach ($project in $projects) {
+        $selected = -not $TestPath -or @($TestPath | Where-Object { (Resolve-Path $_).Path.StartsWith($project) }).Count -gt 0
+        if (-not $selected) { continue }
+        $ran = $true
+        & dotnet test $project -c $Configuration --nologo 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable captured | Out-Host
+        $exit = $LASTEXITCODE
+        $summary = $captured | Select-String -Pattern 'Failed:\s*(\d+),\s*Passed:\s*(\d+)' | Select-Object -Last 1
+        $passed += if ($summary) { [int] $summary.Matches[0].Groups[2].Value } else { 0 }
+        $projectFailed = if ($summary) { [int] $summary.Matches[0].Groups[1].Value } else { 1 }
+        if ($exit -ne 0 -and $projectFailed -eq 0) { $projectFailed = 1 }
+        $failed += $projectFailed
+    }
+    if (-not $ran) { return $null }
     [pscustomobject]@{ Passed = $passed; Failed = $failed }
 }
 
 function Invoke-Test {
     $engine = Invoke-EngineTest
-    if ($engine) { Write-Host "Engine tests (xunit): $($engine.Passed) passed, $($engine.Failed) failed" }
-    $pesterPaths = @(Get-SelectedTestPath | Where-Object { -not $_.StartsWith((Join-Path $RepoRoot 'tests/ConvTokens.Engine.Tests')) })
+    if ($engine) { Write-Host "In-process tests (xunit): $($engine.Passed) passed, $($engine.Failed) failed" }
+    $pesterPaths = @(Get-SelectedTestPath | Where-Object { -not $_.StartsWith((Join-Path $RepoRoot 'tests/ConvTokens.Engine.Tests')) -and -not $_.StartsWith((Join-Path $RepoRoot 'tests/ConvTokens.PowerShell.Tests')) })
     if ($TestPath -and $pesterPaths.Count -eq 0) {
         if (-not $engine -or $engine.Failed -gt 0 -or $engine.Passed -eq 0) { exit 1 }
         return

@@ -168,7 +168,8 @@ namespace ConvTokens.PowerShell.Secrets
             var cause = record?.Exception ?? failure;
             // Only the part before the comma: after it comes whichever command wrote the error.
             var errorId = record?.FullyQualifiedErrorId?.Split(',')[0] ?? string.Empty;
-            for (var e = cause; e is not null; e = e.InnerException)
+            // The record's exception and the thrown one's chain: a wrapper's record may hold only a stand-in for its cause.
+            foreach (var e in Chain(cause).Concat(Chain(failure)))
             {
                 if (e is CommandNotFoundException || errorId == "CommandNotFoundException")
                 {
@@ -200,6 +201,11 @@ namespace ConvTokens.PowerShell.Secrets
             }
             return new SecretException(ErrorCatalog.SecretReadFailed, ErrorCategory.ReadError,
                 $"Cannot read the {source.Describe()}: Get-Secret failed with {cause.GetType().Name}: {cause.Message}", failure);
+        }
+
+        private static IEnumerable<Exception> Chain(Exception? start)
+        {
+            for (var e = start; e is not null; e = e.InnerException) { yield return e; }
         }
 
         /// <summary>
