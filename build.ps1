@@ -226,33 +226,67 @@ function Invoke-Test {
         return
     }
     $pester = Restore-TestTool
-    $summary = Join-Path $OutDir 'test-summary.json'
-    Remove-Item $summary -ErrorAction SilentlyContinue
-    $paths = $pesterPaths
-
-    $runner = Join-Path $RepoRoot 'tests/Invoke-PesterRun.ps1'
-    $pwsh = Get-PwshCommand
-    # A fresh pwsh: no profile, nothing this session imported, the built module only.
-    $settings = Join-Path $OutDir 'test-settings.json'
-    [ordered]@{
-        PesterManifest = $pester; Path = @($paths); Tag = @($TestTag); ExcludeTag = @(if ($Fast) { 'Slow', 'Package' })
-        SummaryPath = $summary
-        ResultPath = (Join-Path $OutDir 'test-results.xml')
-    } | ConvertTo-Json | Set-Content -Path $settings -Encoding utf8NoBOM
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $runner -SettingsPath $settings
-    $runnerExit = $LASTEXITCODE
-
-    if (-not (Test-Path $summary)) {
-        Write-Host 'Pester: 0 passed, 1 failed'
-        throw "The Pester run ended (exit code $runnerExit) without writing its summary."
-    }
-    $counts = Get-Content -Raw $summary | ConvertFrom-Json
+    $counts = Invoke-PesterWorker -PesterManifest $pester -Path $pesterPaths
     $line = "Pester: $($counts.Passed) passed, $($counts.Failed) failed"
     if ($counts.Skipped -gt 0) { $line += ", $($counts.Skipped) skipped" }
     Write-Host $line
-    if ($counts.Failed -gt 0 -or $counts.Passed -eq 0 -or $runnerExit -ne 0 -or ($engine -and ($engine.Failed -gt 0 -or $engine.Passed -eq 0))) {
+    if ($counts.Failed -gt 0 -or $counts.Passed -eq 0 -or ($engine -and ($engine.Failed -gt 0 -or $engine.Passed -eq 0))) {
         exit 1
     }
+}
+
+# Runs the Pester files in a few fresh pwsh processes at once (no profile, nothing this session imported, the
+# built module only), the files shared out by their usual run time so the workers end together: most of a
+# test file's time is spent waiting for the child processes and servers it starts. Each worker's output is
+# shown whole once it ends; the counts are summed. A worker that ends without its summary counts as a failure.
+function Invoke-PesterWorker([string] $PesterManifest, [string[]] $Path) {
+    $files = @(foreach ($item in $Path) {
+        if (Test-Path -LiteralPath $item -PathType Container) { Get-ChildItem -LiteralPath $item -Recurse -Filter '*.Tests.ps1' | ForEach-Object FullName }
+        else { $item }
+    })
+    # Seconds each file took in a full run here; a file not listed counts as a short one.
+    $seconds = @{ VaultHosts = 60; StandIn = 40; Reliability = 24; Release = 18; GetSessionToken = 16; EmbeddedHost = 15; RoundTrip = 15 }
+    $workerCount = [Math]::Min($files.Count, [Math]::Min(4, [Environment]::ProcessorCount + 1))
+    $buckets = @(for ($i = 0; $i -lt $workerCount; $i++) { [pscustomobject]@{ Files = [Collections.Generic.List[string]]::new(); Load = 0 } })
+    $weighed = $files | Sort-Object { $name = [IO.Path]::GetFileName($_) -replace '\.Tests\.ps1$'; if ($seconds.ContainsKey($name)) { -$seconds[$name] } else { -3 } }
+    foreach ($file in $weighed) {
+        $name = [IO.Path]::GetFileName($file) -replace '\.Tests\.ps1$'
+        $bucket = $buckets | Sort-Object Load | Select-Object -First 1
+        $bucket.Files.Add($file)
+        $bucket.Load += if ($seconds.ContainsKey($name)) { $seconds[$name] } else { 3 }
+    }
+
+    $runner = Join-Path $RepoRoot 'tests/Invoke-PesterRun.ps1'
+    $pwsh = Get-PwshCommand
+    $workers = @(for ($i = 0; $i -lt $workerCount; $i++) {
+        $settings = Join-Path $OutDir "test-settings-$i.json"
+        $summary = Join-Path $OutDir "test-summary-$i.json"
+        Remove-Item $summary -ErrorAction SilentlyContinue
+        [ordered]@{
+            PesterManifest = $PesterManifest; Path = @($buckets[$i].Files); Tag = @($TestTag); ExcludeTag = @(if ($Fast) { 'Slow', 'Package' })
+            SummaryPath = $summary
+            ResultPath = (Join-Path $OutDir "test-results-$i.xml")
+        } | ConvertTo-Json | Set-Content -Path $settings -Encoding utf8NoBOM
+        $log = Join-Path $OutDir "test-output-$i.log"
+        $process = Start-Process -FilePath $pwsh[0] -NoNewWindow -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err" `
+            -ArgumentList (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner, '-SettingsPath', $settings))
+        [pscustomobject]@{ Process = $process; Summary = $summary; Log = $log }
+    })
+    $total = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($worker in $workers) {
+        $worker.Process.WaitForExit()
+        Get-Content -LiteralPath $worker.Log, "$($worker.Log).err" -ErrorAction SilentlyContinue | Out-Host
+        if (-not (Test-Path $worker.Summary)) {
+            Write-Host "A Pester worker ended (exit code $($worker.Process.ExitCode)) without writing its summary."
+            $total.Failed += 1
+            continue
+        }
+        $counts = Get-Content -Raw $worker.Summary | ConvertFrom-Json
+        $total.Passed += $counts.Passed
+        $total.Failed += $counts.Failed + [int]($worker.Process.ExitCode -ne 0 -and $counts.Failed -eq 0)
+        $total.Skipped += $counts.Skipped
+    }
+    $total
 }
 
 function Invoke-Bench {
