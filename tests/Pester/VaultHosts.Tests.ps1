@@ -281,7 +281,7 @@ Describe 'A vault whose module folder is gone, in a child pwsh' -Tag Slow {
     It 'is SecretVaultModuleMissing before the vault is asked, with the reinstall fix' {
         $run = Invoke-ChildScript -NonInteractive @'
 Set-Secret -Name ConvTokens.ApiSignature -Secret 'monApiSignature'
-Set-StandInVaultModuleGone -Vault Main
+Set-StandInVaultModulePath -Vault Main -ModulePath (Join-Path ([IO.Path]::GetTempPath()) 'convtokens-module-gone/Microsoft.PowerShell.SecretStore')
 try { New-InitializationToken @Mint } catch { 'caught ' + $_.FullyQualifiedErrorId; $_.Exception.Message }
 '@
         $run.Output | Should -Match 'caught SecretVaultModuleMissing,ConvTokens\.PowerShell\.Commands\.NewInitializationTokenCommand'
