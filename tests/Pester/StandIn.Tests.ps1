@@ -358,11 +358,12 @@ foreach ($e in $errors) { 'error ' + $e.FullyQualifiedErrorId + ' ' + $e.Excepti
     It 'Interaction None: the PasswordRequiredException at once, no prompt (default vault: terminating; -Vault: non-terminating GetSecretException)' {
         $run = Invoke-Child ($WriteS + @'
 Lock-Main None
-try { Get-Secret -Name S; 'no error' } catch { 'default vault: ' + $_.Exception.GetType().Name }
+try { Get-Secret -Name S; 'no error' } catch { 'default vault: ' + $_.Exception.GetType().Name; 'message: ' + $_.Exception.Message }
 Get-Secret -Name S -Vault Main -ErrorVariable errors -ErrorAction SilentlyContinue
 'named vault: ' + $errors[0].FullyQualifiedErrorId + ' ' + $errors[0].Exception.GetType().Name
 '@)
         $run.Output | Should -Match '(?m)^default vault: PasswordRequiredException$'
+        $run.Output | Should -Match '(?m)^message: A valid password is required to access the Microsoft\.PowerShell\.SecretStore vault\. Use the Unlock-SecretStore cmdlet to provide the required password to access the store\.$'
         $run.Output | Should -Match '(?m)^named vault: GetSecretException,Microsoft\.PowerShell\.SecretManagement\.GetSecretCommand PasswordRequiredException$'
         $run.Output | Should -Not -Match 'Enter password'
     }
