@@ -1,7 +1,7 @@
 # A locked SecretStore that prompts behaves differently in each kind of host (DESIGN.md, "Secrets"). These
 # tests run the module and the stand-in in real child pwsh processes: -File with standard input closed (a
 # scheduled task, CI, a runbook started without -NonInteractive), -NonInteractive, and an interactive
-# console in tmux. The stand-in prompts through the host of the runspace it runs in, so each host decides.
+# console in tmux. The stand-in's own behaviour in each host is tested in StandIn.Tests.ps1.
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 
@@ -42,53 +42,6 @@ function Lock-Main([string] `$Interaction = 'Prompt') {
             [pscustomobject]@{ Output = ($stdout.Result + $stderr.Result) -replace "`r", ''; ExitCode = $process.ExitCode }
         }
         finally { $process.Dispose() }
-    }
-}
-
-Describe 'The stand-in in each kind of host (the measured SecretStore behaviour)' -Tag Slow {
-    It 'a prompting locked store in a -File script with closed input: a top-level Get-Secret prints the two lines and ends the script silently with exit 0' {
-        $run = Invoke-ChildScript @'
-Set-Secret -Name S -Secret 'value'
-Lock-Main
-'before'
-Get-Secret -Name S
-'after'
-'@
-        $run.Output | Should -Match '(?m)^before$'
-        $run.Output | Should -Match 'Vault Store requires a password\.\nEnter password:'
-        $run.Output | Should -Not -Match 'after'
-        $run.ExitCode | Should -Be 0
-    }
-
-    It 'the same store through a nested pipeline: no output and no error, and the script goes on' {
-        $run = Invoke-ChildScript @'
-Set-Secret -Name S -Secret 'value'
-Lock-Main
-$ps = [powershell]::Create('CurrentRunspace')
-$null = $ps.AddCommand('Get-Secret').AddParameter('Name', 'S')
-$out = $ps.Invoke()
-"nested: output $($out.Count), errors $($ps.Streams.Error.Count)"
-'@
-        $run.Output | Should -Match 'Enter password:nested: output 0, errors 0'
-    }
-
-    It 'under -NonInteractive: the two lines, then a terminating PasswordRequiredException' {
-        $run = Invoke-ChildScript -NonInteractive @'
-Set-Secret -Name S -Secret 'value'
-Lock-Main
-try { Get-Secret -Name S; 'no error' } catch { 'caught ' + $_.Exception.GetType().FullName }
-'@
-        $run.Output | Should -Match 'Vault Store requires a password\.\nEnter password:caught Microsoft\.PowerShell\.SecretManagement\.PasswordRequiredException'
-    }
-
-    It 'with Interaction None: the terminating PasswordRequiredException at once, no prompt' {
-        $run = Invoke-ChildScript @'
-Set-Secret -Name S -Secret 'value'
-Lock-Main None
-try { Get-Secret -Name S; 'no error' } catch { 'caught ' + $_.Exception.GetType().FullName + ': ' + $_.Exception.Message }
-'@
-        $run.Output | Should -Not -Match 'Enter password'
-        $run.Output | Should -Match 'caught Microsoft\.PowerShell\.SecretManagement\.PasswordRequiredException: A valid password is required to access the Microsoft\.PowerShell\.SecretStore vault\. Use the Unlock-SecretStore cmdlet'
     }
 }
 

@@ -4,6 +4,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Management.Automation;
 
 namespace SecretManagementStandIn
 {
@@ -78,7 +79,7 @@ namespace SecretManagementStandIn
     public static class PromptLog
     {
         private static readonly object Sync = new object();
-        private static int shown, started, answered, cancelled, refused;
+        private static int shown, started, answered, cancelled, refused, stopsRequested;
         private static string lastHost;
 
         /// <summary>The prompt text was written to the host named hostName; its read starts next.</summary>
@@ -98,6 +99,9 @@ namespace SecretManagementStandIn
         /// <summary>The host refused to read (-NonInteractive, no user interface).</summary>
         public static void ReadRefused() { lock (Sync) { refused++; } }
 
+        /// <summary>A pipeline holding Watch-StandInPipelineStop was asked to stop.</summary>
+        public static void StopRequested() { lock (Sync) { stopsRequested++; } }
+
         public static Hashtable Snapshot()
         {
             lock (Sync)
@@ -110,13 +114,36 @@ namespace SecretManagementStandIn
                 result["Refused"] = refused;
                 result["InProgress"] = started - answered - cancelled - refused;
                 result["LastHost"] = lastHost;
+                result["StopsRequested"] = stopsRequested;
                 return result;
             }
         }
 
         internal static void Reset()
         {
-            lock (Sync) { shown = started = answered = cancelled = refused = 0; lastHost = null; }
+            lock (Sync) { shown = started = answered = cancelled = refused = stopsRequested = 0; lastHost = null; }
+        }
+    }
+
+    /// <summary>
+    /// Test hook: passes its input on, and notes in the prompt log when its pipeline is asked to stop. PowerShell
+    /// asks the commands of a stopping pipeline to stop in order, first to last: placed before a command that
+    /// blocks while stopping (ForEach-Object -Parallel waiting for a worker), it shows that the stop was asked for.
+    /// </summary>
+    [Cmdlet("Watch", "StandInPipelineStop")]
+    public sealed class WatchStandInPipelineStopCommand : PSCmdlet
+    {
+        [Parameter(ValueFromPipeline = true)]
+        public PSObject InputObject { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (InputObject != null) { WriteObject(InputObject); }
+        }
+
+        protected override void StopProcessing()
+        {
+            PromptLog.StopRequested();
         }
     }
 }

@@ -17,7 +17,7 @@
     CmdletsToExport      = @(
         'Get-Secret', 'Get-SecretInfo', 'Set-Secret', 'Set-SecretInfo', 'Remove-Secret',
         'Get-SecretVault', 'Register-SecretVault', 'Unregister-SecretVault', 'Set-SecretVaultDefault',
-        'Test-SecretVault', 'Unlock-SecretVault'
+        'Test-SecretVault', 'Unlock-SecretVault', 'Watch-StandInPipelineStop'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -117,7 +117,7 @@ function Reset-StandIn {
 Export-ModuleMember -Cmdlet @(
     'Get-Secret', 'Get-SecretInfo', 'Set-Secret', 'Set-SecretInfo', 'Remove-Secret',
     'Get-SecretVault', 'Register-SecretVault', 'Unregister-SecretVault', 'Set-SecretVaultDefault',
-    'Test-SecretVault', 'Unlock-SecretVault'
+    'Test-SecretVault', 'Unlock-SecretVault', 'Watch-StandInPipelineStop'
 ) -Function @(
     'Set-StandInVaultLock', 'Set-StandInPasswordExpired', 'Set-StandInVaultModulePath', 'Get-StandInCallCount',
     'Get-StandInCallThreads', 'Get-StandInExtensionContext', 'Get-StandInPromptLog', 'Reset-StandIn'

@@ -246,7 +246,7 @@ namespace SecretManagementStandIn
             {
                 vault.Lock.IsLocked = locked;
                 vault.Lock.PasswordExpired = false;
-                if (interaction != null) { vault.Lock.Interaction = interaction; }
+                if (!string.IsNullOrEmpty(interaction)) { vault.Lock.Interaction = interaction; }
                 if (password != null)
                 {
                     vault.Lock.Password = password.Copy();
@@ -268,7 +268,7 @@ namespace SecretManagementStandIn
         {
             lock (Sync)
             {
-                if (interaction != null) { state.Interaction = interaction; }
+                if (!string.IsNullOrEmpty(interaction)) { state.Interaction = interaction; }
                 if (passwordTimeout.HasValue) { state.PasswordTimeout = passwordTimeout.Value; }
             }
         }
