@@ -354,11 +354,14 @@ Clear-Host
         # before the next is sent: the read is proven to be listening, whenever it started.
         function Send-Password([string] $Text) {
             $null = Wait-Screen 'Enter password:'
-            $count = { ([regex]::Match((Get-Screen), '(?s).*Enter password:(\**)').Groups[1].Value).Length }
-            for ($typed = 0; $typed -lt $Text.Length) {
+            $count = { ([regex]::Match((Get-Screen), '(?s).*Enter password:\s*(\**)').Groups[1].Value).Length }
+            $typed = 0
+            while ($typed -lt $Text.Length) {
                 & tmux send-keys -t $Session -l $Text[$typed]
                 for ($i = 0; $i -lt 600 -and (& $count) -le $typed; $i++) { Start-Sleep -Milliseconds 50 }
-                $typed = & $count
+                $seen = & $count
+                if ($seen -gt $typed + 1) { throw "The vault's read shows $seen characters after $($typed + 1) were typed." }
+                $typed = $seen
             }
             & tmux send-keys -t $Session Enter
         }
