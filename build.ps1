@@ -9,8 +9,8 @@
                CHANGELOG.md, Dependencies/) and the local token endpoint into out/TokenEndpoint.
       Package  Build, then Compress-PSResource the module into out/packages/ConvTokens.<version>.nupkg
                (the package the Gallery takes), in a pwsh whose PSResourceGet settings live under out/.
-      Test     Build (and Package when a selected test is tagged 'Package'), run the engine's xunit tests
-               (tests/ConvTokens.Engine.Tests), restore the pinned Pester from NuGet and the Node interop
+      Test     Build (and Package when a selected test is tagged 'Package'), run the in-process xunit tests
+               (tests/ConvTokens.Engine.Tests, tests/ConvTokens.PowerShell.Tests), restore the pinned Pester from NuGet and the Node interop
                packages, run the Pester tests in a fresh pwsh against out/ConvTokens, and print
                "Pester: N passed, N failed" last. -Fast skips the suites tagged Slow: the inner loop.
       Demo     Build, then mint -> exchange -> verify against the local token endpoint.
@@ -200,56 +200,97 @@ function Get-SelectedTestPath {
     if ($TestPath) { $TestPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $RepoRoot 'tests/Pester') }
 }
 
-# The engine's xunit tests (no PowerShell): run with the whole suite, or when -TestPath names them.
+# The in-process xunit tests: the engine's (no PowerShell) and the PowerShell layer's (on the PowerShell
+# SDK). They run with the whole suite, or when -TestPath names their folder.
 function Invoke-EngineTest {
-    $project = Join-Path $RepoRoot 'tests/ConvTokens.Engine.Tests'
-    $selected = -not $TestPath -or @($TestPath | Where-Object { (Resolve-Path $_).Path.StartsWith($project) }).Count -gt 0
-    if (-not $selected) { return $null }
-    & dotnet test $project -c $Configuration --nologo 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable captured | Out-Host
-    $exit = $LASTEXITCODE
-    $summary = $captured | Select-String -Pattern 'Failed:\s*(\d+),\s*Passed:\s*(\d+)' | Select-Object -Last 1
-    $passed = if ($summary) { [int] $summary.Matches[0].Groups[2].Value } else { 0 }
-    $failed = if ($summary) { [int] $summary.Matches[0].Groups[1].Value } else { 1 }
-    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
+    $projects = @('tests/ConvTokens.Engine.Tests', 'tests/ConvTokens.PowerShell.Tests') | ForEach-Object { Join-Path $RepoRoot $_ }
+    $passed = 0; $failed = 0; $ran = $false
+    foreach ($project in $projects) {
+        $selected = -not $TestPath -or @($TestPath | Where-Object { (Resolve-Path $_).Path.StartsWith($project) }).Count -gt 0
+        if (-not $selected) { continue }
+        $ran = $true
+        & dotnet test $project -c $Configuration --nologo 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable captured | Out-Host
+        $exit = $LASTEXITCODE
+        $summary = $captured | Select-String -Pattern 'Failed:\s*(\d+),\s*Passed:\s*(\d+)' | Select-Object -Last 1
+        $passed += if ($summary) { [int] $summary.Matches[0].Groups[2].Value } else { 0 }
+        $projectFailed = if ($summary) { [int] $summary.Matches[0].Groups[1].Value } else { 1 }
+        if ($exit -ne 0 -and $projectFailed -eq 0) { $projectFailed = 1 }
+        $failed += $projectFailed
+    }
+    if (-not $ran) { return $null }
     [pscustomobject]@{ Passed = $passed; Failed = $failed }
 }
 
 function Invoke-Test {
     $engine = Invoke-EngineTest
-    if ($engine) { Write-Host "Engine tests (xunit): $($engine.Passed) passed, $($engine.Failed) failed" }
-    $pesterPaths = @(Get-SelectedTestPath | Where-Object { -not $_.StartsWith((Join-Path $RepoRoot 'tests/ConvTokens.Engine.Tests')) })
+    if ($engine) { Write-Host "In-process tests (xunit): $($engine.Passed) passed, $($engine.Failed) failed" }
+    $pesterPaths = @(Get-SelectedTestPath | Where-Object { -not $_.StartsWith((Join-Path $RepoRoot 'tests/ConvTokens.Engine.Tests')) -and -not $_.StartsWith((Join-Path $RepoRoot 'tests/ConvTokens.PowerShell.Tests')) })
     if ($TestPath -and $pesterPaths.Count -eq 0) {
         if (-not $engine -or $engine.Failed -gt 0 -or $engine.Passed -eq 0) { exit 1 }
         return
     }
     $pester = Restore-TestTool
-    $summary = Join-Path $OutDir 'test-summary.json'
-    Remove-Item $summary -ErrorAction SilentlyContinue
-    $paths = $pesterPaths
-
-    $runner = Join-Path $RepoRoot 'tests/Invoke-PesterRun.ps1'
-    $pwsh = Get-PwshCommand
-    # A fresh pwsh: no profile, nothing this session imported, the built module only.
-    $settings = Join-Path $OutDir 'test-settings.json'
-    [ordered]@{
-        PesterManifest = $pester; Path = @($paths); Tag = @($TestTag); ExcludeTag = @(if ($Fast) { 'Slow', 'Package' })
-        SummaryPath = $summary
-        ResultPath = (Join-Path $OutDir 'test-results.xml')
-    } | ConvertTo-Json | Set-Content -Path $settings -Encoding utf8NoBOM
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $runner -SettingsPath $settings
-    $runnerExit = $LASTEXITCODE
-
-    if (-not (Test-Path $summary)) {
-        Write-Host 'Pester: 0 passed, 1 failed'
-        throw "The Pester run ended (exit code $runnerExit) without writing its summary."
-    }
-    $counts = Get-Content -Raw $summary | ConvertFrom-Json
+    $counts = Invoke-PesterWorker -PesterManifest $pester -Path $pesterPaths
     $line = "Pester: $($counts.Passed) passed, $($counts.Failed) failed"
     if ($counts.Skipped -gt 0) { $line += ", $($counts.Skipped) skipped" }
     Write-Host $line
-    if ($counts.Failed -gt 0 -or $counts.Passed -eq 0 -or $runnerExit -ne 0 -or ($engine -and ($engine.Failed -gt 0 -or $engine.Passed -eq 0))) {
+    if ($counts.Failed -gt 0 -or $counts.Passed -eq 0 -or ($engine -and ($engine.Failed -gt 0 -or $engine.Passed -eq 0))) {
         exit 1
     }
+}
+
+# Runs the Pester files in a few fresh pwsh processes at once (no profile, nothing this session imported, the
+# built module only), the files shared out by their usual run time so the workers end together: most of a
+# test file's time is spent waiting for the child processes and servers it starts. Each worker's output is
+# shown whole once it ends; the counts are summed. A worker that ends without its summary counts as a failure.
+function Invoke-PesterWorker([string] $PesterManifest, [string[]] $Path) {
+    $files = @(foreach ($item in $Path) {
+        if (Test-Path -LiteralPath $item -PathType Container) { Get-ChildItem -LiteralPath $item -Recurse -Filter '*.Tests.ps1' | ForEach-Object FullName }
+        else { $item }
+    })
+    # Seconds each file took in a full run here; a file not listed counts as a short one.
+    $seconds = @{ VaultHosts = 60; StandIn = 40; Reliability = 24; Release = 18; GetSessionToken = 16; EmbeddedHost = 15; RoundTrip = 15 }
+    $workerCount = [Math]::Min($files.Count, [Math]::Min(4, [Environment]::ProcessorCount + 1))
+    $buckets = @(for ($i = 0; $i -lt $workerCount; $i++) { [pscustomobject]@{ Files = [Collections.Generic.List[string]]::new(); Load = 0 } })
+    $weighed = $files | Sort-Object { $name = [IO.Path]::GetFileName($_) -replace '\.Tests\.ps1$'; if ($seconds.ContainsKey($name)) { -$seconds[$name] } else { -3 } }
+    foreach ($file in $weighed) {
+        $name = [IO.Path]::GetFileName($file) -replace '\.Tests\.ps1$'
+        $bucket = $buckets | Sort-Object Load | Select-Object -First 1
+        $bucket.Files.Add($file)
+        $bucket.Load += if ($seconds.ContainsKey($name)) { $seconds[$name] } else { 3 }
+    }
+
+    $runner = Join-Path $RepoRoot 'tests/Invoke-PesterRun.ps1'
+    $pwsh = Get-PwshCommand
+    $workers = @(for ($i = 0; $i -lt $workerCount; $i++) {
+        $settings = Join-Path $OutDir "test-settings-$i.json"
+        $summary = Join-Path $OutDir "test-summary-$i.json"
+        Remove-Item $summary -ErrorAction SilentlyContinue
+        [ordered]@{
+            PesterManifest = $PesterManifest; Path = @($buckets[$i].Files); Tag = @($TestTag); ExcludeTag = @(if ($Fast) { 'Slow', 'Package' })
+            SummaryPath = $summary
+            ResultPath = (Join-Path $OutDir "test-results-$i.xml")
+        } | ConvertTo-Json | Set-Content -Path $settings -Encoding utf8NoBOM
+        $log = Join-Path $OutDir "test-output-$i.log"
+        $process = Start-Process -FilePath $pwsh[0] -NoNewWindow -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err" `
+            -ArgumentList (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner, '-SettingsPath', $settings))
+        [pscustomobject]@{ Process = $process; Summary = $summary; Log = $log }
+    })
+    $total = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($worker in $workers) {
+        $worker.Process.WaitForExit()
+        Get-Content -LiteralPath $worker.Log, "$($worker.Log).err" -ErrorAction SilentlyContinue | Out-Host
+        if (-not (Test-Path $worker.Summary)) {
+            Write-Host "A Pester worker ended (exit code $($worker.Process.ExitCode)) without writing its summary."
+            $total.Failed += 1
+            continue
+        }
+        $counts = Get-Content -Raw $worker.Summary | ConvertFrom-Json
+        $total.Passed += $counts.Passed
+        $total.Failed += $counts.Failed + [int]($worker.Process.ExitCode -ne 0 -and $counts.Failed -eq 0)
+        $total.Skipped += $counts.Skipped
+    }
+    $total
 }
 
 function Invoke-Bench {

@@ -47,6 +47,8 @@ namespace ConvTokens.PowerShell
         public const string SecretManagementNotInstalled = nameof(SecretManagementNotInstalled);
         public const string SecretTypeUnsupported = nameof(SecretTypeUnsupported);
         public const string SecretEmpty = nameof(SecretEmpty);
+        public const string SecretReadCancelled = nameof(SecretReadCancelled);
+        public const string SecretVaultModuleMissing = nameof(SecretVaultModuleMissing);
         public const string SecretReadFailed = nameof(SecretReadFailed);
 
         public const string AmountMissing = nameof(AmountMissing);
@@ -115,6 +117,8 @@ namespace ConvTokens.PowerShell
                 new(SecretManagementNotInstalled, true, "Install Microsoft.PowerShell.SecretManagement and a vault, or pass the secrets directly.", New, Test, Get),
                 new(SecretTypeUnsupported, true, "Store the secret as a String, SecureString, byte[] or PSCredential.", New, Test, Get),
                 new(SecretEmpty, true, "Store or pass the secret's real, non-empty value.", New, Test, Get),
+                new(SecretReadCancelled, true, "Run the command again and type the vault's password, or unlock it first (Unlock-SecretStore -Password).", New, Test, Get),
+                new(SecretVaultModuleMissing, true, "Install the vault's module again (Install-PSResource), or register the vault again.", New, Test, Get),
                 new(SecretReadFailed, true, "Run Get-Secret -Name <secret> -Vault <vault> to see why the vault failed.", New, Test, Get),
                 new(AmountMissing, false, "Add an amount column or property, or pass -Amount.", New),
             };

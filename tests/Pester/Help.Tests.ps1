@@ -196,7 +196,8 @@ Describe 'ErrorCatalog' {
     It 'says which ids end the pipeline' {
         @($catalog | Where-Object Terminating | ForEach-Object Id | Sort-Object) | Should -Be @(
             'BaseUriInsecure', 'ClockSkewInvalid', 'MaximumAgeInvalid', 'SecretEmpty', 'SecretManagementNotInstalled',
-            'SecretNotFound', 'SecretReadFailed', 'SecretTypeUnsupported', 'SecretVaultLocked', 'SecretVaultNotFound', 'SecretVaultNotRegistered')
+            'SecretNotFound', 'SecretReadCancelled', 'SecretReadFailed', 'SecretTypeUnsupported', 'SecretVaultLocked', 'SecretVaultModuleMissing',
+            'SecretVaultNotFound', 'SecretVaultNotRegistered')
     }
 
     It 'gives Get-SessionToken the exchange ids and the shared token input id' {

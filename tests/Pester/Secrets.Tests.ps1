@@ -261,7 +261,7 @@ Describe 'Secret failures' {
         { New-InitializationToken @Mint -Vault Nope } | Should -Throw -ExpectedMessage "*no vault named 'Nope' is registered*Get-SecretVault*"
     }
 
-    It 'no registered vault is SecretVaultNotRegistered, says to register one, and folds in the warning (<Command>)' -ForEach @(
+    It 'no registered vault is SecretVaultNotRegistered, says to register one before Get-Secret is asked, so no warning reaches any stream (<Command>)' -ForEach @(
         @{ Command = 'New-InitializationToken'; Run = { New-InitializationToken -Amount 1 }; Id = 'NewInitializationTokenCommand'; Role = 'ApiSignature'; Name = 'ConvTokens.ApiSignature' }
         @{ Command = 'Test-Token'; Run = { 'a.b.c' | Test-Token }; Id = 'TestTokenCommand'; Role = 'ApiSignature'; Name = 'ConvTokens.ApiSignature' }
         @{ Command = 'Get-SessionToken'; Run = { 'a.b.c' | Get-SessionToken -BaseUri 'http://127.0.0.1:9' }; Id = 'GetSessionTokenCommand'; Role = 'ApiKey'; Name = 'ConvTokens.ApiKey' }
@@ -274,7 +274,7 @@ Describe 'Secret failures' {
         $err.Exception | Should -BeOfType ([Management.Automation.ItemNotFoundException])
         $err.TargetObject | Should -BeExactly $Name
         $err.Exception.Message | Should -BeExactly ("Cannot read the $Role secret '$Name' in the default vault: no SecretManagement vault is registered for this user, " +
-            'so there is no secret to read (Get-Secret warned: "There are currently no extension vaults registered."). Register a vault once with ' +
+            'so there is no secret to read. Register a vault once with ' +
             "'Register-SecretVault -Name ConvTokens -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault', then store the secret with " +
             "'Set-Secret -Name $Name'; or pass -$Role directly.")
     }
@@ -314,16 +314,27 @@ Describe 'Secret failures' {
         $err.Exception.Message | Should -BeExactly "The ApiSignature secret 'ConvTokens.ApiSignature' in the default vault is empty. Store its real value with 'Set-Secret -Name ConvTokens.ApiSignature'."
     }
 
-    It 'a secret stored as an empty string, which Get-Secret returns as nothing, is SecretEmpty in this -NonInteractive host' {
-        # The test host runs with -NonInteractive, where a locked vault would fail with an error instead.
-        [Environment]::GetCommandLineArgs() | Should -Contain '-NonInteractive'
+    It 'a secret stored as an empty string, which Get-Secret returns as nothing, is SecretEmpty: the store is seen unlocked' {
         Set-Secret -Name 'ConvTokens.ApiSignature' -Secret '' -Vault Other
         $err = $null
         try { New-InitializationToken @Mint -Vault Other } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeExactly 'SecretEmpty,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
-        $err.Exception.Message | Should -BeExactly ("The ApiSignature secret 'ConvTokens.ApiSignature' in vault 'Other' came back from Get-Secret with no value and no error. " +
+        $err.Exception.Message | Should -BeExactly ("The ApiSignature secret 'ConvTokens.ApiSignature' in vault 'Other' is stored as an empty string: Get-Secret " +
+            "returned no value from the unlocked SecretStore. Store its real value with 'Set-Secret -Name ConvTokens.ApiSignature -Vault Other', " +
+            "or pass -ApiSignature directly. (If an 'Enter password:' prompt appeared just now, the store's password timeout had passed: unlock it " +
+            "again with 'Unlock-SecretStore -Password `$password' (or 'Unlock-SecretVault -Name <vault> -Password `$password') and run the command again.)")
+    }
+
+    It 'a secret stored as an empty string in a vault of another module is SecretEmpty in this -NonInteractive host, where a locked vault fails with an error' {
+        [Environment]::GetCommandLineArgs() | Should -Contain '-NonInteractive'
+        Register-SecretVault -Name Elsewhere -ModuleName OtherVault
+        Set-Secret -Name 'ConvTokens.ApiSignature' -Secret '' -Vault Elsewhere
+        $err = $null
+        try { New-InitializationToken @Mint -Vault Elsewhere } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeExactly 'SecretEmpty,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $err.Exception.Message | Should -BeExactly ("The ApiSignature secret 'ConvTokens.ApiSignature' in vault 'Elsewhere' came back from Get-Secret with no value and no error. " +
             'In this PowerShell, started with -NonInteractive, a locked vault fails with an error instead, so the secret is stored as an empty string: ' +
-            "store its real value with 'Set-Secret -Name ConvTokens.ApiSignature -Vault Other', or pass -ApiSignature directly.")
+            "store its real value with 'Set-Secret -Name ConvTokens.ApiSignature -Vault Elsewhere', or pass -ApiSignature directly.")
     }
 
     It 'an empty SecureString passed directly is SecretEmpty' {

@@ -35,7 +35,7 @@ namespace ConvTokens.PowerShell.Commands
         /// <summary>A secret of this pipeline: taken from <paramref name="direct"/> when given, else read from the vault on first use.</summary>
         internal PipelineSecret Secret(string role, object? direct, string secretName)
         {
-            var secret = new PipelineSecret(new SecretSource(role, direct, secretName, Vault), WriteVerbose);
+            var secret = new PipelineSecret(new SecretSource(role, direct, secretName, Vault), WriteVerbose, Host?.Name);
             _secrets.Add(secret);
             return secret;
         }

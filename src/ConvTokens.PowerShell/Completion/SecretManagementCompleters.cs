@@ -21,23 +21,54 @@ namespace ConvTokens.PowerShell.Completion
         }
     }
 
-    /// <summary>Completes secret-name parameters with the secrets of -Vault (or of every vault).</summary>
+    /// <summary>
+    /// Completes secret-name parameters with the secrets of -Vault (or of every vault). SecretManagement prompts
+    /// through the host of its first caller, which can be the console the user is typing in, so a vault is
+    /// listed only when it is seen, without asking it, not to prompt: a SecretStore that is unlocked. A locked
+    /// store, and a vault module whose lock cannot be seen, offer only the names this process has already read.
+    /// </summary>
     public sealed class SecretNameCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             var vault = fakeBoundParameters?["Vault"] as string;
-            var names = HostlessSecretInfo.SecretNames(vault);
-            return CompletionQuery.Match(names, wordToComplete, vault is null ? "secret" : $"secret in {vault}");
+            var names = new List<string>(Secrets.VaultSecretReader.NamesRead(vault));
+            foreach (var listable in ListableVaults(vault))
+            {
+                names.AddRange(HostlessSecretInfo.SecretNames(listable));
+            }
+            var sorted = names.Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
+            return CompletionQuery.Match(sorted, wordToComplete, vault is null ? "secret" : $"secret in {vault}");
+        }
+
+        /// <summary>The vaults that can be listed without any prompt: SecretStore vaults whose store is unlocked.</summary>
+        private static IEnumerable<string> ListableVaults(string? vault)
+        {
+            IReadOnlyList<Secrets.VaultEntry> reached;
+            try
+            {
+                reached = Secrets.VaultPreflight.Reached(Secrets.VaultPreflight.Vaults(), vault);
+            }
+            catch (Exception)
+            {
+                // Completion is best effort: no SecretManagement offers only the names already read.
+                return Array.Empty<string>();
+            }
+            var stores = reached.Where(e => e.IsSecretStore && !e.ModuleMissing).ToList();
+            if (stores.Count == 0 || Secrets.VaultPreflight.SecretStoreLock(stores[0]) != Secrets.VaultLock.Unlocked)
+            {
+                return Array.Empty<string>();
+            }
+            return stores.Select(e => e.Name).ToList();
         }
     }
 
     /// <summary>
-    /// Lists secret names with Get-SecretInfo in a runspace of its own that has no host. A locked vault that
-    /// would ask for its password asks that runspace's host, which cannot read, so the vault fails at once:
-    /// no prompt lands in the user's command line, and in a script host nothing can end the script. The
-    /// unlocked state of a SecretStore is the process's, so an unlocked vault lists its secrets as usual.
+    /// Lists the secret names of one vault, already seen to be unlocked, with Get-SecretInfo in a runspace of its
+    /// own, bounded in time: a cold first load of the vault module must not hold the user's Tab. The runspace has
+    /// no host, but that protects nothing by itself (SecretManagement prompts through the host of its first
+    /// caller), which is why only vaults that cannot prompt are listed.
     /// </summary>
     internal static class HostlessSecretInfo
     {
@@ -51,7 +82,7 @@ namespace ConvTokens.PowerShell.Completion
         private static System.Management.Automation.PowerShell? _late;
         private static IAsyncResult? _latePending;
 
-        public static IReadOnlyList<string> SecretNames(string? vault)
+        public static IReadOnlyList<string> SecretNames(string vault)
         {
             if (!Monitor.TryEnter(Gate)) { return Array.Empty<string>(); }
             System.Management.Automation.PowerShell? ps = null;
@@ -67,8 +98,7 @@ namespace ConvTokens.PowerShell.Completion
                 _runspace ??= Open();
                 ps = System.Management.Automation.PowerShell.Create();
                 ps.Runspace = _runspace;
-                ps.AddCommand("Get-SecretInfo");
-                if (vault is not null) { ps.AddParameter("Vault", vault); }
+                ps.AddCommand("Get-SecretInfo").AddParameter("Vault", vault);
                 ps.AddParameter("ErrorAction", ActionPreference.Ignore);
                 ps.AddParameter("WarningAction", ActionPreference.Ignore);
                 var pending = ps.BeginInvoke();

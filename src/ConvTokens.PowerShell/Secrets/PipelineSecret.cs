@@ -11,12 +11,15 @@ namespace ConvTokens.PowerShell.Secrets
     {
         private readonly SecretSource _source;
         private readonly Action<string> _verbose;
+        private readonly string? _hostName;
         private SecretBytes? _value;
 
-        public PipelineSecret(SecretSource source, Action<string> verbose)
+        /// <param name="hostName">The caller's $Host.Name: whether a vault's password prompt could be answered depends on it.</param>
+        public PipelineSecret(SecretSource source, Action<string> verbose, string? hostName)
         {
             _source = source;
             _verbose = verbose;
+            _hostName = hostName;
         }
 
         public SecretSource Source => _source;
@@ -31,7 +34,7 @@ namespace ConvTokens.PowerShell.Secrets
                 if (_value is null)
                 {
                     _verbose($"Reading the {_source.Describe()} (once for this pipeline).");
-                    _value = VaultSecretReader.Read(_source);
+                    _value = VaultSecretReader.Read(_source, PromptSignals.Current(_hostName), _verbose);
                 }
                 return _value;
             }

@@ -50,13 +50,20 @@ namespace ConvTokens.PowerShell.Secrets
     {
         private const string NoVaultsWarningStart = "There are currently no extension vaults registered";
 
-        public static SecretBytes Read(SecretSource source)
+        /// <summary>Names of secrets this process has read, per vault ('' for the default search): what completion may offer without asking a vault.</summary>
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Vault, string Name), bool> ReadNames = new();
+
+        public static IEnumerable<string> NamesRead(string? vault) =>
+            ReadNames.Keys.Where(k => vault is null || string.Equals(k.Vault, vault, StringComparison.OrdinalIgnoreCase)).Select(k => k.Name);
+
+        public static SecretBytes Read(SecretSource source, PromptSignals signals, Action<string>? verbose = null)
         {
             if (source.Direct is not null)
             {
                 return SecretConverter.ToBytes(source.Direct, source.Describe(), $"Pass the real {source.Role}.");
             }
 
+            var plan = Preflight(source, signals, verbose);
             object? value = null;
             using (var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace))
             {
@@ -80,17 +87,20 @@ namespace ConvTokens.PowerShell.Secrets
                 }
                 catch (Exception failure)
                 {
-                    throw Translate(failure, source, warnings);
+                    throw Translate(failure, source, warnings, plan.Reached);
                 }
                 value = output.Select(item => item?.BaseObject).FirstOrDefault(item => item is not null and not WarningRecord);
             }
             if (value is null)
             {
-                throw NothingReturned(source, PromptSignals.Current());
+                var after = plan.Lock == VaultLock.Unknown ? VaultLock.Unknown : VaultPreflight.LockOf(plan.Reached);
+                throw NothingReturned(source, signals, plan.Lock, after);
             }
             try
             {
-                return SecretConverter.ToBytes(value, source.Describe(), $"Store its real value with '{source.SetSecretCommand}'.");
+                var bytes = SecretConverter.ToBytes(value, source.Describe(), $"Store its real value with '{source.SetSecretCommand}'.");
+                ReadNames.TryAdd((source.Vault ?? string.Empty, source.SecretName), true);
+                return bytes;
             }
             finally
             {
@@ -99,13 +109,67 @@ namespace ConvTokens.PowerShell.Secrets
             }
         }
 
-        internal static SecretException Translate(Exception failure, SecretSource source, IReadOnlyList<string> warnings)
+        /// <summary>What is known before Get-Secret is asked: the vaults it may reach and whether they would prompt.</summary>
+        internal readonly record struct ReadPlan(IReadOnlyList<VaultEntry> Reached, VaultLock Lock);
+
+        /// <summary>
+        /// Looks at the registry and the SecretStore's lock without anything that can prompt, and refuses here what
+        /// Get-Secret would turn into an unanswerable prompt: SecretManagement prompts through the host of
+        /// its first caller, so from a host where nobody can answer, the prompt could end the caller's script
+        /// silently or hang it.
+        /// </summary>
+        internal static ReadPlan Preflight(SecretSource source, PromptSignals signals, Action<string>? verbose)
+        {
+            IReadOnlyList<VaultEntry> all;
+            try
+            {
+                all = VaultPreflight.Vaults();
+            }
+            catch (Exception failure)
+            {
+                throw Translate(failure, source, Array.Empty<string>(), Array.Empty<VaultEntry>());
+            }
+            if (all.Count == 0 && source.Vault is null) { throw NotRegistered(source, Array.Empty<string>(), null); }
+            var reached = VaultPreflight.Reached(all, source.Vault);
+            if (reached.Count == 0) { throw VaultNotFound(source, null); }
+            var first = reached[0];
+            if ((source.Vault is not null || first.IsDefault) && first.ModuleMissing) { throw ModuleMissing(source, first, null); }
+
+            var state = VaultPreflight.LockOf(reached);
+            verbose?.Invoke($"Vault {Names(reached)}: {Describe(state)}.");
+            if (state == VaultLock.WouldPrompt && !signals.CanAnswer)
+            {
+                throw new SecretException(ErrorCatalog.SecretVaultLocked, ErrorCategory.PermissionDenied,
+                    $"Cannot read the {source.Describe()}: the SecretStore is locked and would ask for its password, but " +
+                    $"{signals.WhyNobodyCanAnswer}. The vault was not asked, so no prompt was shown and nothing waits for an answer. " +
+                    $"Unlock it earlier in the same process with {UnlockCommands} and run the command again; in a runbook, unlock it " +
+                    "before the first ConvTokens cmdlet. To make a locked store fail at once instead of prompting, run " +
+                    $"'Set-SecretStoreConfiguration -Interaction None' once; or pass -{source.Role} directly.");
+            }
+            return new ReadPlan(reached, state);
+        }
+
+        private const string UnlockCommands = "'Unlock-SecretStore -Password $password' (or 'Unlock-SecretVault -Name <vault> -Password $password')";
+
+        private static string Names(IReadOnlyList<VaultEntry> reached) =>
+            string.Join(", ", reached.Select(e => $"'{e.Name}' ({e.ModuleName})"));
+
+        private static string Describe(VaultLock state) => state switch
+        {
+            VaultLock.Unlocked => "unlocked; reading the secret",
+            VaultLock.WouldPrompt => "the SecretStore is locked and will ask for its password here",
+            VaultLock.LockedNoPrompt => "the SecretStore is locked and set not to prompt",
+            _ => "its lock cannot be seen without asking the vault; reading the secret",
+        };
+
+        internal static SecretException Translate(Exception failure, SecretSource source, IReadOnlyList<string> warnings, IReadOnlyList<VaultEntry> reached)
         {
             var record = (failure as IContainsErrorRecord)?.ErrorRecord;
             var cause = record?.Exception ?? failure;
             // Only the part before the comma: after it comes whichever command wrote the error.
             var errorId = record?.FullyQualifiedErrorId?.Split(',')[0] ?? string.Empty;
-            for (var e = cause; e is not null; e = e.InnerException)
+            // The record's exception and the thrown one's chain: a wrapper's record may hold only a stand-in for its cause.
+            foreach (var e in Chain(cause).Concat(Chain(failure)))
             {
                 if (e is CommandNotFoundException || errorId == "CommandNotFoundException")
                 {
@@ -114,6 +178,11 @@ namespace ConvTokens.PowerShell.Secrets
                         "Microsoft.PowerShell.SecretManagement is not installed or cannot be imported. Install it with " +
                         "'Install-PSResource Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore', register a vault, " +
                         $"or pass -{source.Role} directly.", failure);
+                }
+                if (e is System.IO.FileNotFoundException || errorId == "Modules_ModuleNotFound")
+                {
+                    var gone = reached.FirstOrDefault(v => v.ModuleMissing) ?? reached.FirstOrDefault();
+                    if (gone is not null) { return ModuleMissing(source, gone, failure); }
                 }
                 if (e.GetType().FullName == "Microsoft.PowerShell.SecretManagement.PasswordRequiredException")
                 {
@@ -127,13 +196,16 @@ namespace ConvTokens.PowerShell.Secrets
                 }
                 if (e.Message.StartsWith("Vault not found in registry", StringComparison.Ordinal))
                 {
-                    return new SecretException(ErrorCatalog.SecretVaultNotFound, ErrorCategory.ObjectNotFound,
-                        $"Cannot read the {source.Describe()}: no vault named '{source.Vault}' is registered. " +
-                        "List the vaults with Get-SecretVault, or register one with Register-SecretVault.", failure);
+                    return VaultNotFound(source, failure);
                 }
             }
             return new SecretException(ErrorCatalog.SecretReadFailed, ErrorCategory.ReadError,
                 $"Cannot read the {source.Describe()}: Get-Secret failed with {cause.GetType().Name}: {cause.Message}", failure);
+        }
+
+        private static IEnumerable<Exception> Chain(Exception? start)
+        {
+            for (var e = start; e is not null; e = e.InnerException) { yield return e; }
         }
 
         /// <summary>
@@ -155,7 +227,19 @@ namespace ConvTokens.PowerShell.Secrets
             }
         }
 
-        private static SecretException NotRegistered(SecretSource source, IReadOnlyList<string> warnings, Exception failure)
+        private static SecretException VaultNotFound(SecretSource source, Exception? failure) =>
+            new SecretException(ErrorCatalog.SecretVaultNotFound, ErrorCategory.ObjectNotFound,
+                $"Cannot read the {source.Describe()}: no vault named '{source.Vault}' is registered. " +
+                "List the vaults with Get-SecretVault, or register one with Register-SecretVault.", failure);
+
+        private static SecretException ModuleMissing(SecretSource source, VaultEntry vault, Exception? failure) =>
+            new SecretException(ErrorCatalog.SecretVaultModuleMissing, ErrorCategory.NotInstalled,
+                $"Cannot read the {source.Describe()}: vault '{vault.Name}' is registered with the module '{vault.ModuleName}', " +
+                $"but that module's folder '{vault.ModulePath}' is gone. Install the module again with " +
+                $"'Install-PSResource {vault.ModuleName}', or register the vault again ('Unregister-SecretVault -Name {vault.Name}', " +
+                $"then 'Register-SecretVault -Name {vault.Name} -ModuleName {vault.ModuleName}'); or pass -{source.Role} directly.", failure);
+
+        private static SecretException NotRegistered(SecretSource source, IReadOnlyList<string> warnings, Exception? failure)
         {
             var said = warnings.Select(w => w.Split('\n')[0].Trim()).FirstOrDefault(w => w.Length > 0);
             return new SecretException(ErrorCatalog.SecretVaultNotRegistered, ErrorCategory.ObjectNotFound,
@@ -174,19 +258,40 @@ namespace ConvTokens.PowerShell.Secrets
             new SecretException(ErrorCatalog.SecretVaultLocked, ErrorCategory.PermissionDenied,
                 $"Cannot read the {source.Describe()}: the vault is locked and Get-Secret got no valid password for it " +
                 "(if the vault just asked for its password, the answer did not unlock it, or this PowerShell could not read one). " +
-                "Unlock it with 'Unlock-SecretStore -Password $password' (or 'Unlock-SecretVault -Name <vault> -Password $password') " +
-                "and run the command again; in a runbook, unlock it before the first ConvTokens cmdlet.", failure);
+                $"Unlock it with {UnlockCommands} and run the command again; in a runbook, unlock it before the first ConvTokens cmdlet.", failure);
 
         /// <summary>
-        /// Get-Secret wrote no value and no error. SecretManagement does that in two cases: a secret stored as an
-        /// empty string, and a locked vault that asked for its password where the prompt read nothing. Asking
-        /// the vault again could prompt again (or end the caller's script), so only what this process knows
-        /// without the vault decides which case the message leads with; it always names both fixes.
+        /// Get-Secret wrote no value and no error. SecretManagement does that for a secret stored as an empty
+        /// string, and for a locked vault whose password prompt was cancelled or read nothing. Asking the vault
+        /// again could prompt again, so what decides is the SecretStore's lock before and after the read (seen
+        /// without a prompt) and, for other vault modules, this process's own signals; where the two cases remain
+        /// indistinguishable, the message names both fixes.
         /// </summary>
-        internal static SecretException NothingReturned(SecretSource source, PromptSignals signals)
+        internal static SecretException NothingReturned(SecretSource source, PromptSignals signals, VaultLock before, VaultLock after)
         {
             var store = $"store its real value with '{source.SetSecretCommand}'";
-            const string unlock = "'Unlock-SecretStore -Password $password' (or 'Unlock-SecretVault -Name <vault> -Password $password')";
+            if (after is VaultLock.WouldPrompt or VaultLock.LockedNoPrompt)
+            {
+                return signals.CanAnswer
+                    ? new SecretException(ErrorCatalog.SecretReadCancelled, ErrorCategory.OperationStopped,
+                        $"Cannot read the {source.Describe()}: the vault asked for its password and got none (the prompt was " +
+                        "cancelled with Ctrl+C, or read an empty line), so it is still locked and nothing was read. Run the command " +
+                        $"again and type the vault's password at the prompt, or unlock it first with {UnlockCommands}.")
+                    : new SecretException(ErrorCatalog.SecretVaultLocked, ErrorCategory.PermissionDenied,
+                        $"Cannot read the {source.Describe()}: the SecretStore is locked (its password timeout has passed since it " +
+                        $"was unlocked) and {signals.WhyNobodyCanAnswer}. Unlock it again with {UnlockCommands} just before the " +
+                        "ConvTokens step, or make it fail at once instead of prompting with 'Set-SecretStoreConfiguration -Interaction None'.");
+            }
+            if (after == VaultLock.Unlocked)
+            {
+                var prompted = before == VaultLock.WouldPrompt
+                    ? " The vault asked for its password and was unlocked, so the value itself is empty."
+                    : " (If an 'Enter password:' prompt appeared just now, the store's password timeout had passed: unlock it " +
+                      $"again with {UnlockCommands} and run the command again.)";
+                return new SecretException(ErrorCatalog.SecretEmpty, ErrorCategory.InvalidData,
+                    $"The {source.Describe()} is stored as an empty string: Get-Secret returned no value from the unlocked " +
+                    $"SecretStore. {char.ToUpperInvariant(store[0])}{store[1..]}, or pass -{source.Role} directly.{prompted}");
+            }
             if (signals.NonInteractive)
             {
                 return new SecretException(ErrorCatalog.SecretEmpty, ErrorCategory.InvalidData,
@@ -194,66 +299,20 @@ namespace ConvTokens.PowerShell.Secrets
                     "with -NonInteractive, a locked vault fails with an error instead, so the secret is stored as an empty string: " +
                     $"{store}, or pass -{source.Role} directly.");
             }
-            if (signals.InputRedirected)
+            if (!signals.CanAnswer)
             {
                 return new SecretException(ErrorCatalog.SecretVaultLocked, ErrorCategory.PermissionDenied,
-                    $"Cannot read the {source.Describe()}: Get-Secret returned no value and no error. In a PowerShell whose input " +
-                    "is redirected and that was not started with -NonInteractive (a scheduled task, CI, a runbook), that is what a " +
-                    "locked vault does when it asks for its password ('Enter password:') and nobody can answer. Unlock it before " +
-                    $"the first ConvTokens cmdlet with {unlock}, or make a locked store fail with an error: start PowerShell with " +
-                    "-NonInteractive, or run 'Set-SecretStoreConfiguration -Interaction None' once. If the vault was not locked, " +
-                    $"the secret is stored as an empty string: {store}.");
+                    $"Cannot read the {source.Describe()}: Get-Secret returned no value and no error. Here {signals.WhyNobodyCanAnswer}, " +
+                    "and that is what a locked vault does when it asks for its password ('Enter password:') and nobody can answer. " +
+                    $"Unlock it before the first ConvTokens cmdlet with {UnlockCommands}, or make a locked store fail with an error: " +
+                    "start PowerShell with -NonInteractive, or run 'Set-SecretStoreConfiguration -Interaction None' once. If the vault " +
+                    $"was not locked, the secret is stored as an empty string: {store}.");
             }
             return new SecretException(ErrorCatalog.SecretEmpty, ErrorCategory.InvalidData,
                 $"The {source.Describe()} came back from Get-Secret with no value and no error. SecretManagement does that for a " +
-                $"secret stored as an empty string: {store}. It does the same for a locked vault whose password prompt read " +
-                $"nothing: if an 'Enter password:' prompt got no answer, unlock the vault with {unlock} and run the command again.");
-        }
-    }
-
-    /// <summary>
-    /// What this process says, without asking any vault, about whether a vault's password prompt can be answered.
-    /// </summary>
-    internal readonly struct PromptSignals
-    {
-        public PromptSignals(bool nonInteractive, bool inputRedirected)
-        {
-            NonInteractive = nonInteractive;
-            InputRedirected = inputRedirected;
-        }
-
-        /// <summary>pwsh was started with -NonInteractive: its host refuses to read, so a prompting vault fails with an error.</summary>
-        public bool NonInteractive { get; }
-
-        /// <summary>Standard input is not a terminal: nobody can type a password (a scheduled task, CI, stdin from a file).</summary>
-        public bool InputRedirected { get; }
-
-        public static PromptSignals Current()
-        {
-            bool redirected;
-            try { redirected = Console.IsInputRedirected; }
-            catch (Exception) { redirected = false; }
-            return new PromptSignals(IsNonInteractive(Environment.GetCommandLineArgs()), redirected);
-        }
-
-        /// <summary>
-        /// True when pwsh's command line has -NonInteractive (or any prefix of it down to -noni, with -, -- or on Windows /)
-        /// before the script or command, whose own arguments are not pwsh's.
-        /// </summary>
-        public static bool IsNonInteractive(IReadOnlyList<string> args)
-        {
-            for (var i = 1; i < args.Count; i++)
-            {
-                var arg = args[i];
-                var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..]
-                    : arg.StartsWith('-') || (OperatingSystem.IsWindows() && arg.StartsWith('/')) ? arg[1..]
-                    : null;
-                if (name is null) { continue; }
-                name = name.ToLowerInvariant();
-                if (name.Length >= 4 && "noninteractive".StartsWith(name, StringComparison.Ordinal)) { return true; }
-                if (name is "file" or "f" or "command" or "c" or "commandwithargs" or "cwa" or "encodedcommand" or "e" or "ec") { return false; }
-            }
-            return false;
+                $"secret stored as an empty string: {store}. It does the same for a locked vault whose password prompt was " +
+                $"cancelled or read nothing: if an 'Enter password:' prompt got no answer, unlock the vault with {UnlockCommands} " +
+                "and run the command again.");
         }
     }
 }

@@ -7,18 +7,24 @@
     Author               = 'ConvTokens tests'
     CompanyName          = 'ConvTokens'
     Copyright            = '(c) ConvTokens contributors.'
-    Description          = 'Test stand-in for Microsoft.PowerShell.SecretManagement 1.1.2 with an in-memory SecretStore-like vault. Not the real module.'
+    Description          = 'Test stand-in for Microsoft.PowerShell.SecretManagement 1.1.2 (vaults through their modules: see Microsoft.PowerShell.SecretStore and OtherVault next to it). Not the real module.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
-    FunctionsToExport    = @('Set-StandInVaultLock', 'Get-StandInCallCount', 'Get-StandInCallThreads', 'Reset-StandIn')
+    FunctionsToExport    = @(
+        'Set-StandInVaultLock', 'Set-StandInPasswordExpired', 'Set-StandInVaultModulePath', 'Get-StandInCallCount',
+        'Get-StandInCallThreads', 'Get-StandInExtensionContext', 'Get-StandInPromptLog', 'Reset-StandIn'
+    )
     CmdletsToExport      = @(
         'Get-Secret', 'Get-SecretInfo', 'Set-Secret', 'Set-SecretInfo', 'Remove-Secret',
         'Get-SecretVault', 'Register-SecretVault', 'Unregister-SecretVault', 'Set-SecretVaultDefault',
-        'Test-SecretVault', 'Unlock-SecretVault', 'Unlock-SecretStore'
+        'Test-SecretVault', 'Unlock-SecretVault', 'Watch-StandInPipelineStop'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
-    FileList             = @('Microsoft.PowerShell.SecretManagement.psd1', 'Microsoft.PowerShell.SecretManagement.psm1', 'StandInTypes.cs')
+    FileList             = @(
+        'Microsoft.PowerShell.SecretManagement.psd1', 'Microsoft.PowerShell.SecretManagement.psm1', 'PublicTypes.cs', 'VaultStore.cs',
+        'CallSpy.cs', 'ExtensionContext.cs', 'SecretCmdlets.cs', 'VaultCmdlets.cs'
+    )
     PrivateData          = @{
         PSData = @{
             Tags = @('TestDouble', 'StandIn')
