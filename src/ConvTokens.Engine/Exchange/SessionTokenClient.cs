@@ -211,7 +211,8 @@ namespace ConvTokens.Engine.Exchange
         /// <summary>The answer as <see cref="TokenAnswer"/> reads it, or null when the caller stopped while its body was read.</summary>
         private async Task<Answer?> ReadAnswerAsync(HttpResponseMessage response, int status, CancellationToken timeout, CancellationToken cancellation)
         {
-            var retryAfter = response.Headers.RetryAfter;
+            // Headers parsed only where they count, so a success reads none (the grammar ignores them there).
+            var retryAfter = ExchangePolicy.NotTaken(status) ? response.Headers.RetryAfter : null;
             byte[]? bytes;
             try
             {
@@ -224,7 +225,8 @@ namespace ConvTokens.Engine.Exchange
             }
             return bytes is null
                 ? TokenAnswer.Unread(status, BodyState.TooLarge, retryAfter, _clock())
-                : TokenAnswer.Read(status, response.Content.Headers.ContentType?.MediaType, retryAfter, bytes, _clock(), _options, _redactor);
+                : TokenAnswer.Read(status, ExchangePolicy.IsSuccess(status) ? null : response.Content.Headers.ContentType?.MediaType,
+                    retryAfter, bytes, _clock(), _options, _redactor);
         }
 
         /// <summary>Puts one answer into the outcome; a success clears what an earlier attempt's failure left there.</summary>

@@ -71,7 +71,8 @@ namespace ConvTokens.Engine.Exchange
         private static ReadOnlySpan<byte> Utf8ByteOrderMark => new byte[] { 0xEF, 0xBB, 0xBF };
 
         /// <summary>
-        /// A (non-redirect) answer whose body was read whole. <paramref name="now"/> is when it came in (a
+        /// A (non-redirect) answer whose body was read whole. <paramref name="mediaType"/> (Content-Type) counts
+        /// only for an error answer, <paramref name="retryAfter"/> only for one that is retried. <paramref name="now"/> is when it came in (a
         /// success's IssuedOn, a Retry-After date's reference); <paramref name="limits"/> gives the longest token
         /// taken and the lifetime assumed when the answer states none; <paramref name="redactor"/> withholds the
         /// request's secrets from the OAuth texts before they are clipped.
