@@ -265,7 +265,7 @@ Write-Host "5. $(Format-Count $exchanges) exchanges at the local token endpoint"
 $endpoint = Start-TokenEndpoint
 try {
     $baseUri = $endpoint.BaseUri
-    $tokenUri = "$baseUri/token"
+    $tokenUri = "$baseUri/token"   # where Get-SessionToken -BaseUri $baseUri posts; every baseline posts there too
     # What users write needs the apiKey as text for its JSON body; made once, outside the timing.
     $apiKeyText = [Net.NetworkCredential]::new('', $endpoint.ApiKey).Password
     $script:fresh = $null
@@ -301,12 +301,11 @@ try {
 
     # --- 5b. Wire: the same endpoint, the fastest client the machine runs ---------------------------------
     $wireCount = $settings.WireExchanges
-    $tokenEndpoint = "$baseUri/token"
     $script:wireLimit = 1
     $script:wireCpu = @{}
     $wireCases = [ordered]@{
         ours = { $script:answers.ours = @($script:fresh | Get-SessionToken -BaseUri $baseUri -ApiKey $endpoint.ApiKey -ThrottleLimit $script:wireLimit).Count }
-        http = { $script:answers.http = [ConvTokens.Bench.HttpBaseline.HttpClientLoop]::Run($tokenEndpoint, $apiKeyText, $script:freshText, $script:wireLimit) }
+        http = { $script:answers.http = [ConvTokens.Bench.HttpBaseline.HttpClientLoop]::Run($tokenUri, $apiKeyText, $script:freshText, $script:wireLimit) }
     }
     $raw.wire = [ordered]@{}
     foreach ($limit in 1, 4, 16) {

@@ -33,8 +33,6 @@ namespace ConvTokens.Engine
             _secrets = secrets ?? Array.Empty<SecretBytes?>();
         }
 
-        public static readonly Redactor None = new Redactor();
-
         /// <summary><paramref name="text"/> with every form of every secret replaced by <see cref="Marker"/>.</summary>
         public string? Redact(string? text)
         {

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using ConvTokens.Engine.Exchange;
 
 namespace ConvTokens.Engine.Tests
 {
@@ -31,7 +32,7 @@ namespace ConvTokens.Engine.Tests
         {
         }
 
-        public Uri TokenEndpoint => new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/v2/token");
+        public Uri TokenEndpoint => TokenEndpointAt(((IPEndPoint)_listener.LocalEndpoint).Port);
 
         public ConcurrentQueue<string> Bodies { get; } = new ConcurrentQueue<string>();
 
@@ -59,7 +60,17 @@ namespace ConvTokens.Engine.Tests
             listener.Start();
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             listener.Stop();
-            return new Uri($"http://127.0.0.1:{port}/v2/token");
+            return TokenEndpointAt(port);
+        }
+
+        /// <summary>The token endpoint of http://127.0.0.1:port/v2, made as the cmdlet makes it from -BaseUri.</summary>
+        private static Uri TokenEndpointAt(int port)
+        {
+            if (!BaseUriPolicy.TryGetTokenEndpoint(new Uri($"http://127.0.0.1:{port}/v2"), out var endpoint, out var problem))
+            {
+                throw new InvalidOperationException(problem);
+            }
+            return endpoint!;
         }
 
         private async Task AcceptLoopAsync()

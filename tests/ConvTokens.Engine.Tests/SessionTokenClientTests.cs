@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using ConvTokens.Engine.Exchange;
@@ -15,7 +16,9 @@ namespace ConvTokens.Engine.Tests
         private const string ApiKey = "ak+Live/Key-0123456789";
         private const string Assertion = "eyJhbGciOiJIUzI1NiJ9.eyJhbW91bnQiOjF9.c2ln";
 
-        private static SessionTokenClient Client(Uri endpoint, GrantKind grant = GrantKind.JwtBearer, int retries = 2, SecretBytes? apiKey = null) =>
+        private const string ClientSecret = "cs-Secret/Value=42";
+
+        private static SessionTokenClient Client(Uri endpoint, SecretBytes apiKey, GrantKind grant = GrantKind.JwtBearer, int retries = 2, SecretBytes? clientSecret = null) =>
             new SessionTokenClient(new ExchangeOptions
             {
                 TokenEndpoint = endpoint,
@@ -24,14 +27,14 @@ namespace ConvTokens.Engine.Tests
                 RetryInterval = TimeSpan.Zero,
                 Timeout = TimeSpan.FromSeconds(30),
                 ConnectTimeout = TimeSpan.FromSeconds(30),
-                Redactor = new Redactor(apiKey),
-            }, () => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+            }, apiKey, clientSecret, () => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
         private static async Task<ExchangeOutcome> ExchangeAsync(LoopbackServer server, GrantKind grant = GrantKind.JwtBearer, int retries = 2)
         {
             using var apiKey = Reference.Secret(ApiKey);
-            using var client = Client(server.TokenEndpoint, grant, retries, apiKey);
-            var body = grant == GrantKind.JwtBearer ? ExchangeRequest.JwtBearer(apiKey, Assertion) : ExchangeRequest.ClientCredentials(apiKey, apiKey);
+            using var clientSecret = grant == GrantKind.ClientCredentials ? Reference.Secret(ClientSecret) : null;
+            using var client = Client(server.TokenEndpoint, apiKey, grant, retries, clientSecret);
+            var body = grant == GrantKind.JwtBearer ? client.JwtBearerBody(Assertion) : client.ClientCredentialsBody();
             return await client.ExchangeAsync(body, CancellationToken.None);
         }
 
@@ -112,8 +115,8 @@ namespace ConvTokens.Engine.Tests
         public async Task A_refused_connection_sent_nothing_and_is_retried()
         {
             using var apiKey = Reference.Secret(ApiKey);
-            using var client = Client(LoopbackServer.ClosedEndpoint(), retries: 2);
-            var outcome = await client.ExchangeAsync(ExchangeRequest.JwtBearer(apiKey, Assertion), CancellationToken.None);
+            using var client = Client(LoopbackServer.ClosedEndpoint(), apiKey, retries: 2);
+            var outcome = await client.ExchangeAsync(client.JwtBearerBody(Assertion), CancellationToken.None);
             Assert.Equal(ExchangeFailure.ConnectionFailed, outcome.Failure);
             Assert.False(outcome.MayBeSpent);
             Assert.Equal(3, outcome.Attempts);
@@ -128,7 +131,8 @@ namespace ConvTokens.Engine.Tests
             Assert.Equal(ExchangeFailure.ServerError, outcome.Failure);
             Assert.False(outcome.MayBeSpent);
             Assert.Contains("a session may have been opened", outcome.Message);
-            Assert.Contains("\"grant_type\":\"client_credentials\"", Assert.Single(server.Bodies));
+            Assert.Equal("{\"grant_type\":\"client_credentials\",\"client_id\":\"ak\\u002BLive/Key-0123456789\",\"client_secret\":\"cs-Secret/Value=42\"}",
+                Assert.Single(server.Bodies));
         }
 
         [Fact]
@@ -217,9 +221,9 @@ namespace ConvTokens.Engine.Tests
             var arrived = new TaskCompletionSource();
             using var server = new LoopbackServer((n, body) => { arrived.TrySetResult(); return answer.Task; });
             using var apiKey = Reference.Secret(ApiKey);
-            using var client = Client(server.TokenEndpoint, apiKey: apiKey);
+            using var client = Client(server.TokenEndpoint, apiKey);
             using var stop = new CancellationTokenSource();
-            var exchange = client.ExchangeAsync(ExchangeRequest.JwtBearer(apiKey, Assertion), stop.Token);
+            var exchange = client.ExchangeAsync(client.JwtBearerBody(Assertion), stop.Token);
             await arrived.Task;
             stop.Cancel();
             var outcome = await exchange;
@@ -233,10 +237,66 @@ namespace ConvTokens.Engine.Tests
         {
             using var server = new LoopbackServer((n, _) => LoopbackServer.Token("t"));
             using var apiKey = Reference.Secret(ApiKey);
-            using var client = Client(server.TokenEndpoint, apiKey: apiKey);
-            var body = ExchangeRequest.JwtBearer(apiKey, Assertion);
+            using var client = Client(server.TokenEndpoint, apiKey);
+            var body = client.JwtBearerBody(Assertion);
             await client.ExchangeAsync(body, CancellationToken.None);
             Assert.All(body, b => Assert.Equal(0, b));
+        }
+
+        [Fact]
+        public void A_client_cannot_be_built_without_the_secrets_its_requests_carry()
+        {
+            var jwtBearer = new ExchangeOptions { Grant = GrantKind.JwtBearer };
+            var clientCredentials = new ExchangeOptions { Grant = GrantKind.ClientCredentials };
+            using var apiKey = Reference.Secret(ApiKey);
+            using var clientSecret = Reference.Secret(ClientSecret);
+            Assert.Equal("apiKey", Assert.Throws<ArgumentNullException>(() => new SessionTokenClient(jwtBearer, null!)).ParamName);
+            Assert.Equal("clientSecret", Assert.Throws<ArgumentException>(() => new SessionTokenClient(clientCredentials, apiKey)).ParamName);
+            Assert.Equal("clientSecret", Assert.Throws<ArgumentException>(() => new SessionTokenClient(jwtBearer, apiKey, clientSecret)).ParamName);
+            var cleared = Reference.Secret(ApiKey);
+            cleared.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => new SessionTokenClient(jwtBearer, cleared));
+
+            // No other way in: every constructor takes the apiKey, and the options carry no redactor to forget.
+            Assert.All(typeof(SessionTokenClient).GetConstructors(), constructor =>
+                Assert.Contains(constructor.GetParameters(), p => p.ParameterType == typeof(SecretBytes) && p.Name == "apiKey"));
+            Assert.DoesNotContain(typeof(ExchangeOptions).GetProperties(), p => p.PropertyType == typeof(Redactor));
+        }
+
+        [Fact]
+        public void The_client_builds_each_body_from_its_own_secrets_so_it_withholds_what_it_sends()
+        {
+            using var apiKey = Reference.Secret(ApiKey);
+            using var clientSecret = Reference.Secret(ClientSecret);
+            using var jwtBearer = Client(LoopbackServer.ClosedEndpoint(), apiKey);
+            using var clientCredentials = Client(LoopbackServer.ClosedEndpoint(), apiKey, GrantKind.ClientCredentials, clientSecret: clientSecret);
+            Assert.Equal("{\"grant_type\":\"urn:ietf:params:oauth:grant-type:jwt-bearer\",\"client_id\":\"ak\\u002BLive/Key-0123456789\",\"assertion\":\"" + Assertion + "\"}",
+                Encoding.UTF8.GetString(jwtBearer.JwtBearerBody(Assertion)));
+            Assert.Contains("\"client_secret\":\"cs-Secret/Value=42\"", Encoding.UTF8.GetString(clientCredentials.ClientCredentialsBody()));
+            // A body of the other grant would carry a secret the client was not built with.
+            Assert.Throws<InvalidOperationException>(() => jwtBearer.ClientCredentialsBody());
+            Assert.Throws<InvalidOperationException>(() => clientCredentials.JwtBearerBody(Assertion));
+        }
+
+        [Fact]
+        public async Task A_client_credentials_client_withholds_the_client_secret_and_the_apiKey_in_messages_and_verbose_lines()
+        {
+            var echo = $"{{\"error\":\"invalid_client\",\"error_description\":\"unknown {ClientSecret} for {ApiKey}\"}}";
+            // The reason phrase echoes the client secret too: it reaches the verbose line.
+            var answer = Encoding.ASCII.GetBytes($"HTTP/1.1 401 Unknown {ClientSecret}\r\nContent-Type: application/json\r\nContent-Length: {echo.Length}\r\nConnection: close\r\n\r\n{echo}");
+            using var server = new LoopbackServer((n, body) => answer);
+            using var apiKey = Reference.Secret(ApiKey);
+            using var clientSecret = Reference.Secret(ClientSecret);
+            using var client = Client(server.TokenEndpoint, apiKey, GrantKind.ClientCredentials, clientSecret: clientSecret);
+            var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            client.Log += lines.Enqueue;
+            var outcome = await client.ExchangeAsync(client.ClientCredentialsBody(), CancellationToken.None);
+            Assert.Equal(ExchangeFailure.Rejected, outcome.Failure);
+            Assert.Equal("invalid_client", outcome.OAuthError);
+            Assert.Equal($"unknown {Redactor.Marker} for {Redactor.Marker}", outcome.OAuthErrorDescription);
+            Assert.Equal($"POST {server.TokenEndpoint.AbsoluteUri} answered 401 invalid_client: unknown {Redactor.Marker} for {Redactor.Marker}. " +
+                "Nothing was exchanged; the request can be sent again.", outcome.Message);
+            Assert.Equal($"POST {server.TokenEndpoint.AbsoluteUri} -> 401 Unknown {Redactor.Marker} in ", Regex.Replace(Assert.Single(lines), @"\d+ ms \(attempt 1\)\.$", string.Empty));
         }
     }
 }

@@ -8,6 +8,12 @@ namespace ConvTokens.Engine.Exchange
     {
         public const string ProductionBaseUri = "https://api.jackpot-io.com/v2";
 
+        /// <summary>What follows the base address: the endpoint is {BaseUri}/token.</summary>
+        public const string TokenPath = "/token";
+
+        /// <summary>The production API's token endpoint, the default of every client.</summary>
+        public static readonly Uri ProductionTokenEndpoint = TokenEndpointOf(new Uri(ProductionBaseUri));
+
         /// <summary>{BaseUri}/token, or false with a <paramref name="problem"/> that names the address and what is wrong with it.</summary>
         public static bool TryGetTokenEndpoint(Uri baseUri, out Uri? endpoint, out string? problem)
         {
@@ -30,11 +36,13 @@ namespace ConvTokens.Engine.Exchange
                 problem = $"BaseUri '{baseUri.OriginalString}' is not https; the apiKey travels only over https (plain http is allowed for loopback addresses only).";
                 return false;
             }
-            var text = baseUri.GetLeftPart(UriPartial.Path).TrimEnd('/');
-            endpoint = new Uri(text + "/token");
+            endpoint = TokenEndpointOf(baseUri);
             problem = null;
             return true;
         }
+
+        /// <summary>The one place that makes {BaseUri}/token: query and fragment dropped, one slash between.</summary>
+        private static Uri TokenEndpointOf(Uri baseUri) => new Uri(baseUri.GetLeftPart(UriPartial.Path).TrimEnd('/') + TokenPath);
 
         /// <summary>localhost, 127.0.0.0/8 and ::1 in any spelling: requests there never leave the machine (and skip any proxy).</summary>
         public static bool IsLoopback(Uri uri) =>

@@ -57,7 +57,7 @@ namespace ConvTokens.Engine.Exchange
     /// <summary>Retry and transport limits for one pipeline's exchanges.</summary>
     public sealed class ExchangeOptions
     {
-        public Uri TokenEndpoint { get; set; } = new Uri(BaseUriPolicy.ProductionBaseUri + "/token");
+        public Uri TokenEndpoint { get; set; } = BaseUriPolicy.ProductionTokenEndpoint;
         /// <summary>How long to wait for the answer once the request has gone out.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
         /// <summary>How long to wait for a connection; one not made in time sent nothing and is retried.</summary>
@@ -71,8 +71,6 @@ namespace ConvTokens.Engine.Exchange
         public long MaximumResponseBytes { get; set; } = 1024 * 1024;
         /// <summary>The longest session token taken (a SecureString holds 65,536 characters).</summary>
         public int MaximumTokenLength { get; set; } = SecureText.MaximumLength;
-        /// <summary>Removes the request's secrets from every text the server sent before it is shown or logged.</summary>
-        public Redactor Redactor { get; set; } = Redactor.None;
         /// <summary>The grant sent; the JWT-bearer grant's initialization token works once, which words the errors and decides MayBeSpent.</summary>
         public GrantKind Grant { get; set; } = GrantKind.JwtBearer;
         public bool SpendsOneTimeToken => Grant == GrantKind.JwtBearer;

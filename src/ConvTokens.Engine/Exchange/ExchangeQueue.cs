@@ -265,7 +265,7 @@ namespace ConvTokens.Engine.Exchange
                 var discard = _discard;
                 _discard = null;
                 discard?.Invoke();
-                _answer!.TrySetResult(new ExchangeOutcome { Failure = ExchangeFailure.Cancelled, Message = "Stopped before the request was sent." });
+                _answer!.TrySetResult(new ExchangeOutcome { Failure = ExchangeFailure.Cancelled, Message = ExchangeMessages.StoppedBeforeSending });
             }
 
             public void Settle(Task<ExchangeOutcome> done)

@@ -34,7 +34,7 @@ namespace ConvTokens.PowerShell.Commands
         private PipelineSecret? _apiKey;
         private PipelineSecret? _clientSecret;
         private SessionTokenClient? _client;
-        private Uri _tokenEndpoint = new Uri(ProductionBaseUri + "/token");
+        private Uri _tokenEndpoint = BaseUriPolicy.ProductionTokenEndpoint;
 
         #region Parameters
 
@@ -123,7 +123,8 @@ namespace ConvTokens.PowerShell.Commands
         {
             if (ClientCredentials)
             {
-                Send(ExchangeRequest.ClientCredentials(ReadOrStop(_apiKey!), ReadOrStop(_clientSecret!)), new Pending(_progress!.Submit(), _tokenEndpoint));
+                var client = Client();
+                Send(client, client.ClientCredentialsBody(), new Pending(_progress!.Submit(), _tokenEndpoint));
                 Emit(_queue!.TakeAnswered());
                 return;
             }
@@ -142,7 +143,8 @@ namespace ConvTokens.PowerShell.Commands
                     Emit(_queue.TakeAnswered());
                     continue;
                 }
-                Send(ExchangeRequest.JwtBearer(ReadOrStop(_apiKey!), token), new Pending(number, item, labels.NotificationKey, labels.UserId, labels.Amount));
+                var client = Client();
+                Send(client, client.JwtBearerBody(token), new Pending(number, item, labels.NotificationKey, labels.UserId, labels.Amount));
                 Emit(_queue!.MakeRoom(Waiting));
             }
         }
@@ -198,12 +200,15 @@ namespace ConvTokens.PowerShell.Commands
         }
 
         /// <summary>Queues the request: it goes out when a slot is free; a body never sent is cleared when the pipeline stops.</summary>
-        private void Send(byte[] body, Pending pending)
+        private void Send(SessionTokenClient client, byte[] body, Pending pending)
         {
-            var client = Client();
             _queue!.Add(stopping => client.ExchangeAsync(body, stopping), pending, () => System.Security.Cryptography.CryptographicOperations.ZeroMemory(body));
         }
 
+        /// <summary>
+        /// The pipeline's client, built on first use from the secrets it sends (read here, on the pipeline
+        /// thread; a secret that cannot be had stops the pipeline): it withholds them from every server text.
+        /// </summary>
         private SessionTokenClient Client()
         {
             if (_client is not null) { return _client; }
@@ -217,9 +222,7 @@ namespace ConvTokens.PowerShell.Commands
                 MaximumRetryDelay = TimeSpan.FromSeconds(MaximumRetryDelaySec),
                 MaximumConnections = ThrottleLimit,
                 Grant = Grant,
-                // Secrets are read before the first request, so every text from the server is redacted.
-                Redactor = new Engine.Redactor(_apiKey?.IsRead == true ? _apiKey.Value : null, _clientSecret?.IsRead == true ? _clientSecret.Value : null),
-            });
+            }, ReadOrStop(_apiKey!), _clientSecret is null ? null : ReadOrStop(_clientSecret));
             if (IsVerbose) { _client.Log += _log.Enqueue; }
             WriteVerbose($"Exchanging at {_tokenEndpoint} with up to {ThrottleLimit} requests in flight; output keeps input order.");
             return _client;
