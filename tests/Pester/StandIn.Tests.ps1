@@ -433,34 +433,13 @@ Set-PSReadLineOption -HistorySaveStyle SaveNothing -PredictionSource None
 function prompt { 'PS> ' }
 Clear-Host
 "@
-        $script:Sessions = [Collections.Generic.List[string]]::new()
-
+        . $PSScriptRoot/ConsoleSupport.ps1
         function Start-Console([switch] $WriteFirst) {
-            $name = 'standin-{0}' -f [guid]::NewGuid().ToString('n').Substring(0, 8)
-            $Sessions.Add($name)
-            $command = (@($PwshCommand) + @('-NoProfile', '-NoExit', '-File', $Setup) | ForEach-Object { "'$_'" }) -join ' '
-            $env = "env NO_COLOR=1 STANDIN_WRITE_FIRST=$(if ($WriteFirst) { '1' } else { '' })"
-            & tmux new-session -d -s $name -x 150 -y 50 "$env $command"
-            $script:Session = $name
-            $null = Wait-Screen '(?m)^PS> $'
-        }
-        function Get-Screen { ((& tmux capture-pane -p -J -t $Session) -join "`n").TrimEnd() + ' ' }
-        # Waits until the screen shows the text (the console is a real process; this is not a timing assertion).
-        function Wait-Screen([string] $Pattern) {
-            for ($i = 0; $i -lt 900; $i++) {
-                $screen = Get-Screen
-                if ($screen -match $Pattern) { return $screen }
-                Start-Sleep -Milliseconds 100
-            }
-            throw "The console never showed /$Pattern/. Screen:`n$screen"
-        }
-        function Send-Line([string] $Text) {
-            & tmux send-keys -t $Session -l $Text
-            & tmux send-keys -t $Session Enter
+            Start-TmuxConsole -Name standin -SetupPath $Setup -Width 150 -Environment @{ STANDIN_WRITE_FIRST = $(if ($WriteFirst) { '1' } else { '' }) }
         }
     }
     AfterAll {
-        foreach ($name in $Sessions) { & tmux kill-session -t $name 2>$null }
+        Stop-TmuxConsole
     }
 
     It 'a fresh console, Tab first: no prompt, no names; the extension runspace holds the Default Host until the console calls' {

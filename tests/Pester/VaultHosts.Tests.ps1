@@ -317,9 +317,9 @@ $line = 'New-InitializationToken -Vault Main -ApiSignatureSecretName '
 
 Describe 'An interactive console (tmux)' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) -Tag Slow {
     BeforeAll {
+        . $PSScriptRoot/ConsoleSupport.ps1
         function Start-Console([string] $Name) {
-            $session = '{0}-{1}' -f $Name, [guid]::NewGuid().ToString('n').Substring(0, 8)
-            $setup = Join-Path $TestDrive "$session.ps1"
+            $setup = Join-Path $TestDrive "$Name-setup.ps1"
             Set-Content -LiteralPath $setup -Encoding utf8NoBOM -Value @"
 `$env:PSModulePath = '$StandInModulePath' + [IO.Path]::PathSeparator + `$env:PSModulePath
 Import-Module '$ModuleManifest'
@@ -331,47 +331,11 @@ Set-PSReadLineOption -HistorySaveStyle SaveNothing -PredictionSource None
 function prompt { 'PS> ' }
 Clear-Host
 "@
-            $command = (@($PwshCommand) + @('-NoProfile', '-NoExit', '-File', $setup) | ForEach-Object { "'$_'" }) -join ' '
-            & tmux new-session -d -s $session -x 120 -y 50 "env NO_COLOR=1 $command"
-            $script:Session = $session
-            $null = Wait-Screen '(?m)^PS> $'
-        }
-        function Get-Screen { ((& tmux capture-pane -p -J -t $Session) -join "`n").TrimEnd() + ' ' }
-        # Waits until the screen shows the text (the console is a real process; this is not a timing assertion).
-        function Wait-Screen([string] $Pattern) {
-            for ($i = 0; $i -lt 600; $i++) {
-                $screen = Get-Screen
-                if ($screen -match $Pattern) { return $screen }
-                Start-Sleep -Milliseconds 100
-            }
-            throw "The console never showed /$Pattern/. Screen:`n$screen"
-        }
-        function Send-Line([string] $Text) {
-            & tmux send-keys -t $Session -l $Text
-            & tmux send-keys -t $Session Enter
-        }
-        # Types a password at the vault's prompt one character at a time, each one seen masked on the screen
-        # before the next is sent: the read is proven to be listening, whenever it started.
-        function Send-Password([string] $Text) {
-            $null = Wait-Screen 'Enter password:'
-            $count = { ([regex]::Match((Get-Screen), '(?s).*Enter password:\s*(\**)').Groups[1].Value).Length }
-            $typed = 0
-            while ($typed -lt $Text.Length) {
-                & tmux send-keys -t $Session -l $Text[$typed]
-                for ($i = 0; $i -lt 600 -and (& $count) -le $typed; $i++) { Start-Sleep -Milliseconds 50 }
-                $seen = & $count
-                if ($seen -gt $typed + 1) { throw "The vault's read shows $seen characters after $($typed + 1) were typed." }
-                $typed = $seen
-            }
-            & tmux send-keys -t $Session Enter
-        }
-        function Clear-Console {
-            Send-Line 'Clear-Host'
-            $null = Wait-Screen '(?m)\APS> $'
+            Start-TmuxConsole -Name $Name -SetupPath $setup
         }
     }
     AfterEach {
-        & tmux kill-session -t $Session 2>$null
+        Stop-TmuxConsole
     }
 
     It 'Tab on -ApiSignatureSecretName first offers nothing and leaves the command line as typed, with no prompt on the screen' {

@@ -56,13 +56,28 @@ namespace ConvTokens.PowerShell.Secrets
         public static IEnumerable<string> NamesRead(string? vault) =>
             ReadNames.Keys.Where(k => vault is null || string.Equals(k.Vault, vault, StringComparison.OrdinalIgnoreCase)).Select(k => k.Name);
 
+        /// <summary>
+        /// SecretManagement runs every vault call in one runspace per process, without a lock of its own: two calls
+        /// at once from two runspaces (-Parallel, a runspace pool, thread jobs) make one of them fail with "Unable to
+        /// get secret information". ConvTokens' own reads therefore take turns, process-wide; each still runs on its
+        /// own cmdlet's pipeline thread.
+        /// </summary>
+        private static readonly object VaultGate = new object();
+
         public static SecretBytes Read(SecretSource source, PromptSignals signals, Action<string>? verbose = null)
         {
             if (source.Direct is not null)
             {
                 return SecretConverter.ToBytes(source.Direct, source.Describe(), $"Pass the real {source.Role}.");
             }
+            lock (VaultGate)
+            {
+                return ReadFromVault(source, signals, verbose);
+            }
+        }
 
+        private static SecretBytes ReadFromVault(SecretSource source, PromptSignals signals, Action<string>? verbose)
+        {
             var plan = Preflight(source, signals, verbose);
             object? value = null;
             using (var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace))
