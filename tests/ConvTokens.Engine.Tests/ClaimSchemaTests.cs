@@ -1,4 +1,5 @@
 using System.Linq;
+using ConvTokens.Engine.Claims;
 using Xunit;
 
 namespace ConvTokens.Engine.Tests
@@ -11,8 +12,8 @@ namespace ConvTokens.Engine.Tests
             Assert.Equal(new[] { "amount", "cp", "age", "gender", "userId", "iat", "notificationKey", "forceManualConfirm" }, ClaimSchema.All.Select(c => c.Name));
             Assert.Equal(Enumerable.Range(0, ClaimSchema.All.Count), ClaimSchema.All.Select(c => c.Index));
             Assert.Equal(
-                new[] { ClaimKind.Amount, ClaimKind.Text, ClaimKind.WholeNumber, ClaimKind.Text, ClaimKind.Text, ClaimKind.UnixSeconds, ClaimKind.Text, ClaimKind.Boolean },
-                ClaimSchema.All.Select(c => c.Kind));
+                new[] { typeof(AmountClaim), typeof(ZipCodeClaim), typeof(WholeNumberClaim), typeof(GenderClaim), typeof(TextClaim), typeof(UnixTimeClaim), typeof(TextClaim), typeof(BooleanClaim) },
+                ClaimSchema.All.Select(c => c.Kind.GetType()));
             Assert.Equal(new[] { "amount", "iat", "notificationKey" }, ClaimSchema.All.Where(c => c.Required).Select(c => c.Name));
         }
 
@@ -66,8 +67,8 @@ namespace ConvTokens.Engine.Tests
             Assert.NotNull(ClaimSchema.NotificationKey.Problem(""));
             Assert.Null(ClaimSchema.IssuedAt.Problem(0L));
             Assert.NotNull(ClaimSchema.IssuedAt.SigningProblem(0L));
-            Assert.NotNull(ClaimSchema.IssuedAt.SigningProblem(ClaimSchema.MaxUnixSeconds + 1));
-            Assert.Null(ClaimSchema.IssuedAt.SigningProblem(ClaimSchema.MaxUnixSeconds));
+            Assert.NotNull(ClaimSchema.IssuedAt.SigningProblem(UnixTimeClaim.MaxSeconds + 1));
+            Assert.Null(ClaimSchema.IssuedAt.SigningProblem(UnixTimeClaim.MaxSeconds));
         }
 
         [Theory]
