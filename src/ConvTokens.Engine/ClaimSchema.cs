@@ -82,8 +82,11 @@ namespace ConvTokens.Engine
 
         public static readonly ClaimDefinition ForceManualConfirm = new ClaimDefinition(7, "forceManualConfirm", "ForceManualConfirm", new BooleanClaim(), required: false);
 
+        /// <summary>Every claim, in payload order (Index): the array the per-token loops walk without an enumerator.</summary>
+        internal static readonly ClaimDefinition[] InPayloadOrder = { Amount, ZipCode, Age, Gender, UserId, IssuedAt, NotificationKey, ForceManualConfirm };
+
         /// <summary>Every claim, in payload order (Index).</summary>
-        public static readonly IReadOnlyList<ClaimDefinition> All = new[] { Amount, ZipCode, Age, Gender, UserId, IssuedAt, NotificationKey, ForceManualConfirm };
+        public static readonly IReadOnlyList<ClaimDefinition> All = InPayloadOrder;
 
         private static readonly Dictionary<string, ClaimDefinition> ByInputName = CreateInputNames();
 

@@ -43,7 +43,7 @@ namespace ConvTokens.Engine
         {
             sb.Clear();
             sb.Append('{');
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 var value = claims[claim];
                 if (value is null) { continue; }

@@ -42,7 +42,7 @@ namespace ConvTokens.Engine
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Validate()
         {
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 var value = _values[claim.Index];
                 if (value is null)
@@ -59,10 +59,9 @@ namespace ConvTokens.Engine
                 }
             }
             // What the JSON cannot carry, once every claim keeps its rules.
-            for (var i = 0; i < _values.Length; i++)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
-                var claim = ClaimSchema.All[i];
-                if (_values[i] is { } value && claim.Kind.PayloadProblem(claim, value) is { } problem)
+                if (_values[claim.Index] is { } value && claim.Kind.PayloadProblem(claim, value) is { } problem)
                 {
                     throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, problem);
                 }
@@ -76,7 +75,7 @@ namespace ConvTokens.Engine
                     {
                         throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimInvalid, "AdditionalClaims", "an additional claim has an empty name.");
                     }
-                    foreach (var reserved in ClaimSchema.All)
+                    foreach (var reserved in ClaimSchema.InPayloadOrder)
                     {
                         if (string.Equals(reserved.Name, pair.Key, StringComparison.OrdinalIgnoreCase))
                         {

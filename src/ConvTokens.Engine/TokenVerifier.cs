@@ -181,7 +181,7 @@ namespace ConvTokens.Engine
         private static void CheckClaims(TokenJsonReader.Value[] members, VerificationOptions options, DateTimeOffset now, VerificationResult result)
         {
             long iat = 0;
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 var member = members[claim.Index];
                 if (!member.Present)

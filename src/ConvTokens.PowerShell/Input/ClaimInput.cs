@@ -55,7 +55,7 @@ namespace ConvTokens.PowerShell.Input
         private static ClaimInput FromNames<TLookup>(PSObject source, TLookup lookup) where TLookup : struct, INameLookup
         {
             var claims = new ClaimInput { _source = source };
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 foreach (var name in InputNames[claim.Index])
                 {
@@ -262,7 +262,7 @@ namespace ConvTokens.PowerShell.Input
         public InitializationClaims ToClaims(long nowUnixSeconds)
         {
             var claims = new InitializationClaims();
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 var raw = _values[claim.Index];
                 try
