@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ConvTokens.Engine.Claims
@@ -60,6 +61,15 @@ namespace ConvTokens.Engine.Claims
 
         /// <summary>The claim a token's JSON member holds, in the kind's type; null, with the <paramref name="problem"/>, when its JSON type is wrong.</summary>
         internal abstract object? ReadJson(ClaimDefinition claim, in TokenJsonReader.Value member, out string? problem);
+
+        /// <summary>A whole number (int or long) as JSON: invariant digits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private protected static void WriteWholeNumber(StringBuilder json, object value) => ClaimsJson.AppendInteger(json, Convert.ToInt64(value, CultureInfo.InvariantCulture));
+
+        /// <summary>A whole JSON number within 64 bits, as [long]; null, with the problem, for any other member.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private protected static object? ReadWholeNumber(ClaimDefinition claim, in TokenJsonReader.Value member, out string? problem) =>
+            (problem = NotWholeJsonNumber(claim.Name, member)) is null ? member.Int64 : null;
 
         /// <summary>The problem of a member that should be a whole JSON number within 64 bits; null when it is one.</summary>
         internal static string? NotWholeJsonNumber(string name, in TokenJsonReader.Value member) =>

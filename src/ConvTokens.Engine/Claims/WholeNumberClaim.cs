@@ -34,12 +34,8 @@ namespace ConvTokens.Engine.Claims
 
         public override bool IsJsonValue(object value) => value is long;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal override void WriteJson(StringBuilder json, ClaimDefinition claim, object value) =>
-            ClaimsJson.AppendInteger(json, Convert.ToInt64(value, CultureInfo.InvariantCulture));
+        internal override void WriteJson(StringBuilder json, ClaimDefinition claim, object value) => WriteWholeNumber(json, value);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal override object? ReadJson(ClaimDefinition claim, in TokenJsonReader.Value member, out string? problem) =>
-            (problem = NotWholeJsonNumber(claim.Name, member)) is null ? member.Int64 : null;
+        internal override object? ReadJson(ClaimDefinition claim, in TokenJsonReader.Value member, out string? problem) => ReadWholeNumber(claim, member, out problem);
     }
 }
