@@ -11,7 +11,9 @@ namespace ConvTokens.PowerShell.Input
 {
     /// <summary>
     /// The raw claim values of one input (bound parameters or the properties of a piped object), before
-    /// conversion. Null means "not given".
+    /// conversion. Null means "not given". What is PowerShell's is done here (PSObjects and dictionaries read by
+    /// the schema's names, switches, the list an unquoted 12,5 is, messages about columns); each value is then
+    /// read by its claim's kind (ConvTokens.Engine.Claims), which holds the conversion rules.
     /// </summary>
     internal sealed class ClaimInput
     {
