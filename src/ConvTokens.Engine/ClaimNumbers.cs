@@ -160,8 +160,7 @@ namespace ConvTokens.Engine
             {
                 return $"{claim} must be {(wholeNumber ? "zero or more" : "a positive number")}; got {shown}.";
             }
-            var commas = trimmed.Split(',');
-            if (commas.Length > 1 && Array.TrueForAll(commas, part => part.Length > 0 && IsDigits(part)))
+            if (CommaGroups(trimmed) is { } commas)
             {
                 var asDecimalPoint = string.Join(".", commas);
                 if (wholeNumber)
@@ -183,6 +182,29 @@ namespace ConvTokens.Engine
                 return $"{claim} '{shown}' has a thousands separator (a space or an apostrophe), which is never read here. Use {RemoveGroupSeparators(trimmed)}.";
             }
             return $"{claim} '{shown}' is not a number in the accepted form. Give {form}.";
+        }
+
+        /// <summary>
+        /// Whether <paramref name="text"/> is an unambiguous decimal comma, '12,5' or '0,99': digits, one comma, one or
+        /// two digits (a cent amount, never a thousands group).
+        /// </summary>
+        public static bool IsDecimalComma(string text) => CommaGroups(text.Trim()) is { Length: 2 } groups && groups[1].Length <= 2;
+
+        /// <summary>
+        /// For <paramref name="text"/> of a file written with decimal commas (<see cref="IsDecimalComma"/>), how to
+        /// convert the <paramref name="claim"/> column on the way in, as one more sentence; null for any other text.
+        /// The expression rewrites exactly what <see cref="IsDecimalComma"/> takes.
+        /// </summary>
+        public static string? DecimalCommaColumnFix(string claim, string text) => IsDecimalComma(text)
+            ? $" For a file written with decimal commas, convert the column on the way in: " +
+                $"Select-Object @{{ Name = '{claim}'; Expression = {{ $_.{claim} -replace '^(\\d+),(\\d{{1,2}})$', '$1.$2' }} }}, * -ExcludeProperty {claim}"
+            : null;
+
+        /// <summary>The digit groups of text that is digits separated by commas ('1,000', '12,5'); null for any other text.</summary>
+        private static string[]? CommaGroups(string trimmed)
+        {
+            var groups = trimmed.Split(',');
+            return groups.Length > 1 && Array.TrueForAll(groups, part => part.Length > 0 && IsDigits(part)) ? groups : null;
         }
 
         /// <summary>Counts significant digits, for the <see cref="MaxSignificantDigits"/> rule.</summary>

@@ -5,6 +5,7 @@ using System.Collections.Specialized;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using ConvTokens.Engine.Claims;
 
 namespace ConvTokens.Engine
 {
@@ -42,23 +43,13 @@ namespace ConvTokens.Engine
         {
             sb.Clear();
             sb.Append('{');
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 var value = claims[claim];
                 if (value is null) { continue; }
                 if (sb.Length > 1) { sb.Append(','); }
                 sb.Append(claim.JsonMemberPrefix);
-                switch (claim.Kind)
-                {
-                    case ClaimKind.Amount: AppendDecimal(sb, (decimal)value); break;
-                    case ClaimKind.WholeNumber:
-                    case ClaimKind.UnixSeconds: sb.Append(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)); break;
-                    case ClaimKind.Text:
-                        var text = (string)value;
-                        if (AppendString(sb, text) is var at && at >= 0) { throw LoneSurrogate(claim.InvalidErrorId, claim.Name, claim.Name, text, at); }
-                        break;
-                    case ClaimKind.Boolean: sb.Append((bool)value ? "true" : "false"); break;
-                }
+                claim.Kind.WriteJson(sb, claim, value);
             }
             if (claims.AdditionalClaims is { } extra)
             {
@@ -67,7 +58,7 @@ namespace ConvTokens.Engine
                     if (sb.Length > 1) { sb.Append(','); }
                     if (AppendString(sb, pair.Key) is var at && at >= 0)
                     {
-                        throw LoneSurrogate("AdditionalClaimInvalid", pair.Key, $"the additional claim name '{pair.Key}'", pair.Key, at);
+                        throw LoneSurrogate(ClaimErrorIds.AdditionalClaimInvalid, pair.Key, $"the additional claim name '{pair.Key}'", pair.Key, at);
                     }
                     sb.Append(':');
                     AppendValue(sb, pair.Key, pair.Value, ClaimValueLevel);
@@ -101,7 +92,7 @@ namespace ConvTokens.Engine
         {
             if (level > MaxDepth && value is IEnumerable and not string)
             {
-                throw new ClaimValidationException("AdditionalClaimInvalid", name,
+                throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimInvalid, name,
                     $"additional claim '{name}' nests more than {MaxDepth - ClaimValueLevel + 1} levels of arrays and dictionaries. " +
                     $"A token's JSON may nest {MaxDepth} levels, the payload object being the first, and verifiers (Test-Token included) refuse a deeper one; flatten the value.");
             }
@@ -109,17 +100,17 @@ namespace ConvTokens.Engine
             {
                 case null: sb.Append("null"); break;
                 case string s:
-                    if (AppendString(sb, s) is var at && at >= 0) { throw LoneSurrogate("AdditionalClaimInvalid", name, $"additional claim '{name}'", s, at); }
+                    if (AppendString(sb, s) is var at && at >= 0) { throw LoneSurrogate(ClaimErrorIds.AdditionalClaimInvalid, name, $"additional claim '{name}'", s, at); }
                     break;
                 case char c:
-                    if (AppendString(sb, c.ToString()) >= 0) { throw LoneSurrogate("AdditionalClaimInvalid", name, $"additional claim '{name}'", c.ToString(), 0); }
+                    if (AppendString(sb, c.ToString()) >= 0) { throw LoneSurrogate(ClaimErrorIds.AdditionalClaimInvalid, name, $"additional claim '{name}'", c.ToString(), 0); }
                     break;
                 case bool b: sb.Append(b ? "true" : "false"); break;
                 case decimal m: AppendDecimal(sb, m); break;
                 case double d when double.IsFinite(d): AppendDouble(sb, d); break;
                 case float f when float.IsFinite(f): AppendSingle(sb, f); break;
                 case double or float:
-                    throw new ClaimValidationException("AdditionalClaimInvalid", name, $"additional claim '{name}' is not a finite number.");
+                    throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimInvalid, name, $"additional claim '{name}' is not a finite number.");
                 case IFormattable integer when value is byte or sbyte or short or ushort or int or uint or long or ulong:
                     sb.Append(integer.ToString(null, CultureInfo.InvariantCulture));
                     break;
@@ -131,14 +122,14 @@ namespace ConvTokens.Engine
                     {
                         if (entry.Key is not string key)
                         {
-                            throw new ClaimValidationException("AdditionalClaimInvalid", name, $"additional claim '{name}' has a member whose name is not a string.");
+                            throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimInvalid, name, $"additional claim '{name}' has a member whose name is not a string.");
                         }
                         // Verifiers refuse an object naming a member twice without regard to case (which one would count?).
                         names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                         if (!names.Add(key))
                         {
                             names.TryGetValue(key, out var other);
-                            throw new ClaimValidationException("AdditionalClaimInvalid", name,
+                            throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimInvalid, name,
                                 $"additional claim '{name}' has the members '{JsonMembers.Clip(other!)}' and '{JsonMembers.Clip(key)}' in one object, names that differ only in case; " +
                                 "verifiers (Test-Token included) refuse such a token as ambiguous. Keep one of them.");
                         }
@@ -146,7 +137,7 @@ namespace ConvTokens.Engine
                         first = false;
                         if (AppendString(sb, key) is var keyAt && keyAt >= 0)
                         {
-                            throw LoneSurrogate("AdditionalClaimInvalid", name, $"a member name in additional claim '{name}'", key, keyAt);
+                            throw LoneSurrogate(ClaimErrorIds.AdditionalClaimInvalid, name, $"a member name in additional claim '{name}'", key, keyAt);
                         }
                         sb.Append(':');
                         AppendValue(sb, name, entry.Value, level + 1);
@@ -165,13 +156,13 @@ namespace ConvTokens.Engine
                     sb.Append(']');
                     break;
                 default:
-                    throw new ClaimValidationException("AdditionalClaimInvalid", name,
+                    throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimInvalid, name,
                         $"additional claim '{name}' has a value of type {value.GetType().FullName}; use a string, number, boolean, null, array or hashtable.");
             }
         }
 
         /// <summary>The refusal of text holding half a character, which JSON.stringify would write as a \udXXX escape no verifier takes.</summary>
-        private static ClaimValidationException LoneSurrogate(string errorId, string claim, string what, string text, int at) =>
+        internal static ClaimValidationException LoneSurrogate(string errorId, string claim, string what, string text, int at) =>
             new ClaimValidationException(errorId, claim,
                 $"{what} holds half of a character at position {at + 1} (a lone UTF-16 surrogate, U+{(int)text[at]:X4}), as text cut in the middle of an emoji does. " +
                 "Verifiers, Test-Token included, refuse a token that carries one (Malformed), so it is never signed: give the whole character, or leave the half out.");
@@ -188,6 +179,15 @@ namespace ConvTokens.Engine
             Span<char> text = stackalloc char[64];
             value.TryFormat(text, out var length, default, CultureInfo.InvariantCulture);
             AppendJavaScriptNumber(sb, text.Slice(0, length));
+        }
+
+        /// <summary>A whole number as JSON writes it: invariant digits, no allocation.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static void AppendInteger(StringBuilder sb, long value)
+        {
+            Span<char> text = stackalloc char[20];
+            value.TryFormat(text, out var length, default, CultureInfo.InvariantCulture);
+            sb.Append(text.Slice(0, length));
         }
 
         private static void AppendDouble(StringBuilder sb, double value)

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Runtime.CompilerServices;
+using ConvTokens.Engine.Claims;
 
 namespace ConvTokens.Engine
 {
@@ -13,7 +13,7 @@ namespace ConvTokens.Engine
     {
         private readonly object?[] _values = new object?[ClaimSchema.All.Count];
 
-        /// <summary>The value of a schema claim: decimal (Amount), int (WholeNumber), long (UnixSeconds), string or bool; null when not sent.</summary>
+        /// <summary>The value of a schema claim in its kind's type: decimal (amount), int (whole number), long (Unix time), string or bool; null when not sent.</summary>
         public object? this[ClaimDefinition claim]
         {
             get => _values[claim.Index];
@@ -35,35 +35,6 @@ namespace ConvTokens.Engine
         public static string NewNotificationKey() => Guid.NewGuid().ToString("N");
 
         /// <summary>
-        /// exp and nbf are registered JWT claims (RFC 7519 §4.1.4, §4.1.5) that every verifier, Test-Token
-        /// included, reads as whole Unix seconds; any other value would sign a token no verifier accepts. They take
-        /// the range iat takes. Null when the value holds.
-        /// </summary>
-        private static string? TimeClaimProblem(string name, object? value)
-        {
-            decimal? seconds = value switch
-            {
-                byte or sbyte or short or ushort or int or uint or long or ulong => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
-                decimal m => m,
-                double d when double.IsFinite(d) && Math.Abs(d) < 1e28 => decimal.Parse(d.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture),
-                float f when float.IsFinite(f) && Math.Abs(f) < 1e28f => decimal.Parse(f.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture),
-                _ => null,
-            };
-            if (seconds is decimal whole && whole == decimal.Truncate(whole) && whole >= 1 && whole <= ClaimSchema.MaxUnixSeconds) { return null; }
-            var got = value switch
-            {
-                null => "null",
-                string text => $"the text '{JsonMembers.Clip(text)}'",
-                bool flag => flag ? "the boolean true" : "the boolean false",
-                IFormattable number when seconds is not null || value is double or float => number.ToString(null, CultureInfo.InvariantCulture),
-                _ => $"a value of type {value.GetType().FullName}",
-            };
-            return $"additional claim '{name}' is the JWT {(name == "exp" ? "expiry" : "not-before time")}, which every verifier (Test-Token included) reads as whole Unix seconds: " +
-                $"it must be a whole number from 1 to {ClaimSchema.MaxUnixSeconds} (the year 9999); got {got}. " +
-                "Give seconds, e.g. [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds().";
-        }
-
-        /// <summary>
         /// Checks every rule the API states; throws <see cref="ClaimValidationException"/> naming the claim.
         /// Whether an additional claim's value has a JSON form is checked where it is written (ClaimsJson),
         /// the one walk over it.
@@ -71,14 +42,14 @@ namespace ConvTokens.Engine
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Validate()
         {
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 var value = _values[claim.Index];
                 if (value is null)
                 {
                     if (claim.Required)
                     {
-                        throw new ClaimValidationException(claim.Parameter + "Missing", claim.Name, $"{claim.Name} is required.");
+                        throw new ClaimValidationException(claim.MissingErrorId, claim.Name, $"{claim.Name} is required.");
                     }
                     continue;
                 }
@@ -87,11 +58,13 @@ namespace ConvTokens.Engine
                     throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, problem);
                 }
             }
-            if (ClaimNumbers.SignificantDigits(Amount) > ClaimNumbers.MaxSignificantDigits)
+            // What the JSON cannot carry, once every claim keeps its rules.
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
-                throw new ClaimValidationException(ClaimSchema.Amount.InvalidErrorId, ClaimSchema.Amount.Name,
-                    $"amount {Amount.ToString(CultureInfo.InvariantCulture)} has more than {ClaimNumbers.MaxSignificantDigits} significant digits, " +
-                    "which the API's JSON numbers cannot carry unchanged; round it yourself.");
+                if (_values[claim.Index] is { } value && claim.Kind.PayloadProblem(claim, value) is { } problem)
+                {
+                    throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, problem);
+                }
             }
             if (AdditionalClaims is { } extra)
             {
@@ -100,23 +73,23 @@ namespace ConvTokens.Engine
                 {
                     if (string.IsNullOrEmpty(pair.Key))
                     {
-                        throw new ClaimValidationException("AdditionalClaimInvalid", "AdditionalClaims", "an additional claim has an empty name.");
+                        throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimInvalid, "AdditionalClaims", "an additional claim has an empty name.");
                     }
-                    foreach (var reserved in ClaimSchema.All)
+                    foreach (var reserved in ClaimSchema.InPayloadOrder)
                     {
                         if (string.Equals(reserved.Name, pair.Key, StringComparison.OrdinalIgnoreCase))
                         {
-                            throw new ClaimValidationException("AdditionalClaimReserved", pair.Key,
+                            throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimReserved, pair.Key,
                                 $"additional claim '{pair.Key}' collides with the reserved claim '{reserved.Name}'; set it through its own parameter.");
                         }
                     }
                     if (!seen.Add(pair.Key))
                     {
-                        throw new ClaimValidationException("AdditionalClaimInvalid", pair.Key, $"additional claim '{pair.Key}' is given twice.");
+                        throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimInvalid, pair.Key, $"additional claim '{pair.Key}' is given twice.");
                     }
-                    if (pair.Key is "exp" or "nbf" && TimeClaimProblem(pair.Key, pair.Value) is { } problem)
+                    if (UnixTimeClaim.RegisteredTimeProblem(pair.Key, pair.Value) is { } problem)
                     {
-                        throw new ClaimValidationException("AdditionalClaimInvalid", pair.Key, problem);
+                        throw new ClaimValidationException(ClaimErrorIds.AdditionalClaimInvalid, pair.Key, problem);
                     }
                 }
             }

@@ -46,7 +46,7 @@ namespace ConvTokens.Engine
             if (TokenLength(payloadLength) > CompactJwt.MaximumLength)
             {
                 // Test-Token and Get-SessionToken take no longer token: signing one would only fail later.
-                throw new ClaimValidationException("ClaimsTooLarge", "claims", FormattableString.Invariant(
+                throw new ClaimValidationException(Claims.ClaimErrorIds.ClaimsTooLarge, "claims", FormattableString.Invariant(
                     $"the claims make a token of {TokenLength(payloadLength):N0} characters; Test-Token and Get-SessionToken take tokens of at most {CompactJwt.MaximumLength:N0}. ") +
                     "Shorten the claims (most often -AdditionalClaims or a long userId).");
             }

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ConvTokens.Engine.Claims;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ConvTokens.Engine
@@ -180,7 +181,7 @@ namespace ConvTokens.Engine
         private static void CheckClaims(TokenJsonReader.Value[] members, VerificationOptions options, DateTimeOffset now, VerificationResult result)
         {
             long iat = 0;
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 var member = members[claim.Index];
                 if (!member.Present)
@@ -189,7 +190,11 @@ namespace ConvTokens.Engine
                     Fail(result, TokenFailure.MissingClaim, $"the required claim '{claim.Name}' is missing.");
                     return;
                 }
-                if (ReadClaim(claim, member, result) is not { } value) { return; }
+                if (claim.Kind.ReadJson(claim, member, out var wrongKind) is not { } value)
+                {
+                    Fail(result, TokenFailure.InvalidClaim, wrongKind!);
+                    return;
+                }
                 if (claim.Problem(value) is { } problem)
                 {
                     Fail(result, TokenFailure.InvalidClaim, problem);
@@ -224,60 +229,14 @@ namespace ConvTokens.Engine
             }
         }
 
-        /// <summary>The claim's value in its schema kind (decimal, long, string or bool); null, with the failure recorded, when the JSON kind is wrong.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static object? ReadClaim(ClaimDefinition claim, TokenJsonReader.Value member, VerificationResult result)
-        {
-            switch (claim.Kind)
-            {
-                case ClaimKind.Amount:
-                    if (member.Type != JsonTokenType.Number)
-                    {
-                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON number; it is {member.Kind}.");
-                        return null;
-                    }
-                    if (!member.IsDecimal)
-                    {
-                        // The rule signing follows: an amount is read exactly or not at all, never rounded.
-                        Fail(result, TokenFailure.InvalidClaim, Math.Abs(double.Parse(member.Text!, CultureInfo.InvariantCulture)) >= 1
-                            ? $"{claim.Name} {JsonMembers.Clip(member.Text!)} is out of range for an amount of money."
-                            : $"{claim.Name} {JsonMembers.Clip(member.Text!)} has more than {ClaimNumbers.MaxDecimalPlaces} decimal places, more than an amount is read with; it would be rounded.");
-                        return null;
-                    }
-                    return member.Decimal;
-                case ClaimKind.WholeNumber:
-                case ClaimKind.UnixSeconds:
-                    if (member.Type != JsonTokenType.Number || !member.IsInt64)
-                    {
-                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a whole JSON number; it is {member.Kind}.");
-                        return null;
-                    }
-                    return member.Int64;
-                case ClaimKind.Text:
-                    if (member.Type != JsonTokenType.String)
-                    {
-                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON string; it is {member.Kind}.");
-                        return null;
-                    }
-                    return member.Text!;
-                default:
-                    if (member.Type is not (JsonTokenType.True or JsonTokenType.False))
-                    {
-                        Fail(result, TokenFailure.InvalidClaim, $"{claim.Name} must be a JSON boolean; it is {member.Kind}.");
-                        return null;
-                    }
-                    return member.Type == JsonTokenType.True;
-            }
-        }
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static bool OptionalInteger(TokenJsonReader.Value member, string name, VerificationResult result, out long? value)
         {
             value = null;
             if (!member.Present) { return true; }
-            if (member.Type != JsonTokenType.Number || !member.IsInt64)
+            if (ClaimKind.NotWholeJsonNumber(name, member) is { } problem)
             {
-                Fail(result, TokenFailure.InvalidClaim, $"{name} must be a whole JSON number; it is {member.Kind}.");
+                Fail(result, TokenFailure.InvalidClaim, problem);
                 return false;
             }
             value = member.Int64;

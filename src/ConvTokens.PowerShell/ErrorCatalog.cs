@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using ConvTokens.Engine;
+using ConvTokens.Engine.Claims;
 using ConvTokens.Engine.Exchange;
 
 namespace ConvTokens.PowerShell
@@ -51,14 +52,15 @@ namespace ConvTokens.PowerShell
         public const string SecretVaultModuleMissing = nameof(SecretVaultModuleMissing);
         public const string SecretReadFailed = nameof(SecretReadFailed);
 
-        public const string AmountMissing = nameof(AmountMissing);
-        public const string AdditionalClaimInvalid = nameof(AdditionalClaimInvalid);
-        public const string AdditionalClaimReserved = nameof(AdditionalClaimReserved);
+        // The engine's claim ids, named where its rules are (the schema, ClaimErrorIds); the cmdlets add fixes here.
+        public static readonly string AmountMissing = ClaimSchema.Amount.MissingErrorId;
+        public const string AdditionalClaimInvalid = ClaimErrorIds.AdditionalClaimInvalid;
+        public const string AdditionalClaimReserved = ClaimErrorIds.AdditionalClaimReserved;
         /// <summary>A piped token to mint again that this apiSignature did not sign, or whose claims cannot be read back exactly.</summary>
         public const string TokenToMintAgainInvalid = nameof(TokenToMintAgainInvalid);
         /// <summary>A row carries a token to mint again and a claim column that says otherwise.</summary>
         public const string TokenToMintAgainConflict = nameof(TokenToMintAgainConflict);
-        public const string ClaimsTooLarge = nameof(ClaimsTooLarge);
+        public const string ClaimsTooLarge = ClaimErrorIds.ClaimsTooLarge;
 
         /// <summary>The same bad input in Test-Token and Get-SessionToken: no token can be read from it.</summary>
         public const string TokenInputInvalid = nameof(TokenInputInvalid);

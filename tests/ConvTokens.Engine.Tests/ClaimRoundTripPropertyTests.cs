@@ -1,8 +1,8 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
+using ConvTokens.Engine.Claims;
 using ConvTokens.Tests.Fuzz;
 using Xunit;
 
@@ -19,9 +19,9 @@ namespace ConvTokens.Engine.Tests
         private const int Cases = 6000;
 
         /// <summary>The ids the engine's claim rules may raise: what the ErrorCatalog lists for New-InitializationToken's claims.</summary>
-        private static readonly HashSet<string> ClaimErrorIds = new HashSet<string>(
-            ClaimSchema.All.SelectMany(c => new[] { c.InvalidErrorId, c.Parameter + "Missing" })
-                .Concat(new[] { "AdditionalClaimInvalid", "AdditionalClaimReserved", "ClaimsTooLarge" }));
+        private static readonly HashSet<string> EngineErrorIds = new HashSet<string>(
+            ClaimSchema.All.SelectMany(c => new[] { c.InvalidErrorId, c.MissingErrorId })
+                .Concat(new[] { ClaimErrorIds.AdditionalClaimInvalid, ClaimErrorIds.AdditionalClaimReserved, ClaimErrorIds.ClaimsTooLarge }));
 
         [Fact]
         public void What_is_signed_verifies_with_the_same_claims_and_what_is_refused_has_its_classes_id()
@@ -47,7 +47,7 @@ namespace ConvTokens.Engine.Tests
                 catch (ClaimValidationException invalid)
                 {
                     refusal = invalid.ErrorId;
-                    if (!ClaimErrorIds.Contains(invalid.ErrorId)) { failures.Add($"{c}\n  refused with the uncatalogued id {invalid.ErrorId}: {invalid.Message}"); continue; }
+                    if (!EngineErrorIds.Contains(invalid.ErrorId)) { failures.Add($"{c}\n  refused with the uncatalogued id {invalid.ErrorId}: {invalid.Message}"); continue; }
                     if (c.IsValid) { failures.Add($"{c}\n  refused a valid input: {invalid.ErrorId}: {invalid.Message}"); continue; }
                     if (invalid.ErrorId != c.ExpectedErrorId) { failures.Add($"{c}\n  refused with {invalid.ErrorId} ({invalid.Message})"); continue; }
                     refused++;
@@ -70,31 +70,14 @@ namespace ConvTokens.Engine.Tests
             Assert.InRange(refused, Cases / 5, Cases);
         }
 
-        /// <summary>
-        /// A row's raw values as the cmdlet's input reading turns them into claims, through the engine functions it
-        /// calls (ClaimNumbers for numbers, the schema's text normalisation, the engine's dictionary order).
-        /// </summary>
+        /// <summary>A row's raw values as the cmdlet's input reading turns them into claims: each by its claim's kind, additional claims in the engine's order.</summary>
         internal static InitializationClaims ToClaims(IDictionary row)
         {
             var claims = new InitializationClaims();
-            if (row["Amount"] is { } amount) { claims.Amount = ToDecimal(amount, "amount", "AmountInvalid"); }
-            if (row["ZipCode"] is string zip) { claims.ZipCode = zip; }
-            if (row["Age"] is { } age)
+            foreach (var claim in ClaimSchema.All)
             {
-                var years = ToDecimal(age, "age", "AgeInvalid");
-                claims.Age = years == decimal.Truncate(years) ? (int)years : throw new ClaimValidationException("AgeInvalid", "age", "not whole");
+                if (row[claim.Parameter] is { } value) { claims[claim] = claim.Kind.Read(claim, value); }
             }
-            if (row["Gender"] is string gender) { claims.Gender = ClaimSchema.Gender.NormalizeText(gender); }
-            if (row["UserId"] is string user) { claims.UserId = user; }
-            claims.IssuedAt = row["IssuedAt"] switch
-            {
-                long seconds => seconds,
-                DateTimeOffset time => time.ToUnixTimeSeconds(),
-                string text => long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture),
-                var other => throw new ArgumentException($"iat {other}"),
-            };
-            if (row["NotificationKey"] is string key) { claims.NotificationKey = key; }
-            if (row["ForceManualConfirm"] is bool force) { claims.ForceManualConfirm = force; }
             if (row["AdditionalClaims"] is IDictionary extra)
             {
                 var list = new List<KeyValuePair<string, object?>>();
@@ -104,17 +87,5 @@ namespace ConvTokens.Engine.Tests
             claims.Validate();
             return claims;
         }
-
-        private static decimal ToDecimal(object value, string claim, string errorId) => value switch
-        {
-            decimal m => m,
-            int i => i,
-            long l => l,
-            double d => ClaimNumbers.FromBinary(d, single: false, claim, errorId),
-            float f => ClaimNumbers.FromBinary(f, single: true, claim, errorId),
-            string text when ClaimNumbers.TryParse(text, out var parsed) => parsed,
-            string text => throw new ClaimValidationException(errorId, claim, ClaimNumbers.DescribeRejectedText(claim, text, wholeNumber: false)),
-            _ => throw new ArgumentException($"{claim} {value}"),
-        };
     }
 }

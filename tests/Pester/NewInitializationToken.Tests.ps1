@@ -571,3 +571,23 @@ Describe 'New-InitializationToken: what it signs, Test-Token verifies alike (iss
         $e.Exception.Message | Should -BeLike "*additional claim 'obj' has the members 'key' and 'KEY' in one object*"
     }
 }
+
+Describe 'The claim schema and the cmdlet' {
+    It 'has a New-InitializationToken parameter for every claim of the engine''s schema, with the schema''s aliases' {
+        # The engine lives in the module's own load context, loaded by the first token; the schema is read from there.
+        $null = New-InitializationToken -Amount 1 -ApiSignature $SeedSecret
+        $engine = @([System.Runtime.Loader.AssemblyLoadContext]::All.Assemblies | Where-Object { $_.GetName().Name -eq 'ConvTokens.Engine' })
+        $engine.Count | Should -Be 1
+        $claims = @($engine[0].GetType('ConvTokens.Engine.ClaimSchema', $true).GetField('All').GetValue($null))
+        @($claims.Name) | Should -Be @('amount', 'cp', 'age', 'gender', 'userId', 'iat', 'notificationKey', 'forceManualConfirm')
+        $parameters = (Get-Command New-InitializationToken).Parameters
+        foreach ($claim in $claims) {
+            $parameter = $parameters[$claim.Parameter]
+            $parameter | Should -Not -BeNullOrEmpty -Because "the schema reads $($claim.Name) from -$($claim.Parameter), and its errors tell the user to give -$($claim.Parameter)"
+            $parameter.Name | Should -BeExactly $claim.Parameter
+            (@($parameter.Aliases) -join ',') | Should -BeExactly (@($claim.Aliases) -join ',') -Because "a row's $($claim.Name) column binds by the same names"
+            # Only InputObject binds from the pipeline: a claim parameter bound by property name would read rows a second way.
+            @($parameter.ParameterSets.Values | Where-Object { $_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName }).Count | Should -Be 0
+        }
+    }
+}

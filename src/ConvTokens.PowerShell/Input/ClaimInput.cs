@@ -1,17 +1,19 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using ConvTokens.Engine;
+using ConvTokens.Engine.Claims;
 
 namespace ConvTokens.PowerShell.Input
 {
     /// <summary>
     /// The raw claim values of one input (bound parameters or the properties of a piped object), before
-    /// conversion. Null means "not given".
+    /// conversion. Null means "not given". What is PowerShell's is done here (PSObjects and dictionaries read by
+    /// the schema's names, switches, the list an unquoted 12,5 is, messages about columns); each value is then
+    /// read by its claim's kind (ConvTokens.Engine.Claims), which holds the conversion rules.
     /// </summary>
     internal sealed class ClaimInput
     {
@@ -55,7 +57,7 @@ namespace ConvTokens.PowerShell.Input
         private static ClaimInput FromNames<TLookup>(PSObject source, TLookup lookup) where TLookup : struct, INameLookup
         {
             var claims = new ClaimInput { _source = source };
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 foreach (var name in InputNames[claim.Index])
                 {
@@ -183,9 +185,9 @@ namespace ConvTokens.PowerShell.Input
                 foreach (var claim in ClaimSchema.All)
                 {
                     // The JSON kinds must be the schema's as they are: a cp sent as a number is not read as text.
-                    if (input._values[claim.Index] is { } value && !IsJsonKindOf(claim, value))
+                    if (input._values[claim.Index] is { } value && !claim.Kind.IsJsonValue(value))
                     {
-                        problem = $"its {claim.Name} is {TokenInput.WithArticle(value.GetType().Name)}, not the JSON kind the claim takes.";
+                        problem = $"its {claim.Name} is {ClaimKind.WithArticle(value.GetType().Name)}, not the JSON kind the claim takes.";
                         return null;
                     }
                 }
@@ -205,14 +207,6 @@ namespace ConvTokens.PowerShell.Input
             }
             return claims;
         }
-
-        private static bool IsJsonKindOf(ClaimDefinition claim, object value) => claim.Kind switch
-        {
-            ClaimKind.Amount => value is long or decimal or double,
-            ClaimKind.WholeNumber or ClaimKind.UnixSeconds => value is long,
-            ClaimKind.Boolean => value is bool,
-            _ => value is string,
-        };
 
         /// <summary>
         /// An input that mints <paramref name="signed"/> again: the same claims, additional ones included, and a
@@ -253,28 +247,10 @@ namespace ConvTokens.PowerShell.Input
 
         private static bool Agrees(ClaimDefinition claim, object given, object carried)
         {
-            if (given is string text)
-            {
-                text = text.Trim();
-                switch (carried)
-                {
-                    case decimal amount:
-                        return (ClaimNumbers.TryParse(text, out var number) && number == amount)
-                            || text == amount.ToString(CultureInfo.CurrentCulture)
-                            || text == amount.ToString(CultureInfo.InvariantCulture).Replace('.', ',');
-                    case int whole:
-                        return ClaimNumbers.TryParse(text, out var count) && count == whole;
-                    case bool flag:
-                        return (bool.TryParse(text, out var parsed) && parsed == flag) || text == (flag ? "1" : "0");
-                    case string carriedText:
-                        return claim.NormalizeText(text) == carriedText;
-                }
-                return false;
-            }
+            if (given is string text) { return claim.Kind.Shows(text.Trim(), carried); }
             try { return Equals(ConvertValue(claim, given), carried); }
             catch (ClaimValidationException) { return false; }
         }
-
 
         /// <summary>The value as given, unwrapped; an empty CSV cell means the column does not apply to this row.</summary>
         private static object? Given(object? value)
@@ -288,21 +264,18 @@ namespace ConvTokens.PowerShell.Input
         public InitializationClaims ToClaims(long nowUnixSeconds)
         {
             var claims = new InitializationClaims();
-            foreach (var claim in ClaimSchema.All)
+            foreach (var claim in ClaimSchema.InPayloadOrder)
             {
                 var raw = _values[claim.Index];
                 try
                 {
                     claims[claim] = raw is null ? DefaultFor(claim, nowUnixSeconds) : ConvertValue(claim, raw);
                 }
-                catch (ClaimValidationException invalid) when (claim.Kind == ClaimKind.Amount && raw is string text && IsDecimalComma(text)
-                    && _source is not null && _source.BaseObject is not IDictionary)
+                catch (ClaimValidationException invalid) when (raw is string text && _source is not null && _source.BaseObject is not IDictionary
+                    && claim.Kind.ColumnFix(claim, text) is { } fix)
                 {
-                    // A file written with decimal commas fails row after row: say how to convert the column once.
-                    // Only for an unambiguous decimal comma ('12,5', not '1,000'), which the expression alone rewrites.
-                    throw new ClaimValidationException(invalid.ErrorId, invalid.Claim, invalid.Message +
-                        $" For a file written with decimal commas, convert the column on the way in: " +
-                        $"Select-Object @{{ Name = '{claim.Name}'; Expression = {{ $_.{claim.Name} -replace '^(\\d+),(\\d{{1,2}})$', '$1.$2' }} }}, * -ExcludeProperty {claim.Name}");
+                    // Rows of a file (not hashtables) fail alike row after row: say how to convert the column once.
+                    throw new ClaimValidationException(invalid.ErrorId, invalid.Claim, invalid.Message + fix);
                 }
             }
             claims.AdditionalClaims = _additionalClaims is null ? _signedAdditionalClaims : ToAdditionalClaims(_additionalClaims);
@@ -310,129 +283,42 @@ namespace ConvTokens.PowerShell.Input
             return claims;
         }
 
-        /// <summary>'12,5' or '0,99': digits, one comma, one or two digits (a cent amount, never a thousands group).</summary>
-        private static bool IsDecimalComma(string text) =>
-            System.Text.RegularExpressions.Regex.IsMatch(text.Trim(), @"^[0-9]+,[0-9]{1,2}$");
-
         /// <summary>The userId the input gave, as text, for naming the input in a message; null when none.</summary>
-        public string? UserIdText => _values[ClaimSchema.UserId.Index] is { } userId ? ToText(userId) : null;
+        public string? UserIdText => _values[ClaimSchema.UserId.Index] is { } userId ? ClaimKind.TextOf(userId) : null;
 
         private object? DefaultFor(ClaimDefinition claim, long nowUnixSeconds)
         {
-            if (claim == ClaimSchema.Amount) { throw new ClaimValidationException(ErrorCatalog.AmountMissing, claim.Name, DescribeMissingAmount(_source)); }
+            if (claim == ClaimSchema.Amount) { throw new ClaimValidationException(claim.MissingErrorId, claim.Name, DescribeMissingAmount(_source)); }
             if (claim == ClaimSchema.IssuedAt) { return nowUnixSeconds == _previousIssuedAt ? nowUnixSeconds + 1 : nowUnixSeconds; }
             if (claim == ClaimSchema.NotificationKey) { return InitializationClaims.NewNotificationKey(); }
             return null;
         }
 
+        /// <summary>
+        /// The claim a raw value stands for, read by the claim's kind once what only PowerShell hands over is
+        /// taken apart: a switch, and the list an unquoted -Amount 12,5 is.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static object ConvertValue(ClaimDefinition claim, object raw) => claim.Kind switch
+        private static object ConvertValue(ClaimDefinition claim, object raw) => raw switch
         {
-            // Without trailing zeros: 12.50 is signed as 12.5, and the objects show what was signed.
-            ClaimKind.Amount => SignedAmount.Normalize(ToDecimal(raw, claim.Name, claim.InvalidErrorId)),
-            ClaimKind.WholeNumber => ToInt(raw, claim.Name, claim.InvalidErrorId),
-            ClaimKind.UnixSeconds => ToUnixSeconds(raw, claim),
-            ClaimKind.Boolean => ToBool(raw, claim),
-            _ => claim.NormalizeText(ToText(raw)),
+            SwitchParameter flag when claim.Kind is BooleanClaim => claim.Kind.Read(claim, flag.IsPresent),
+            IList { Count: > 1 } list when claim.Kind is NumberClaim number => throw UnquotedList(claim, number, list),
+            _ => claim.Kind.Read(claim, raw),
         };
+
+        /// <summary>PowerShell reads an unquoted comma as a list separator: -Amount 12,5 arrives as the list 12, 5.</summary>
+        private static ClaimValidationException UnquotedList(ClaimDefinition claim, NumberClaim number, IList list)
+        {
+            var items = new List<string>();
+            foreach (var item in list) { items.Add(Describe(Unwrap(item) ?? string.Empty)); }
+            return new ClaimValidationException(claim.InvalidErrorId, claim.Name,
+                $"{claim.Name} is a list of {list.Count} values ({string.Join(", ", items)}): PowerShell reads an unquoted comma as a list separator. " +
+                $"Give one number{(number.Whole ? string.Empty : $", with '.' for decimals: {string.Join(".", items)}")}.");
+        }
 
         // A PSCustomObject's members live on its PSObject wrapper, so that wrapper is kept.
         private static object? Unwrap(object? value) =>
             value is PSObject wrapped && wrapped.BaseObject is not PSCustomObject ? wrapped.BaseObject : value;
-
-        private static string ToText(object value) => value switch
-        {
-            string s => s,
-            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-            _ => value.ToString() ?? string.Empty,
-        };
-
-        /// <summary>
-        /// Numbers given as numbers are taken as they are; text only in the strict form of
-        /// <see cref="ClaimNumbers"/>, whatever the current culture. Nothing is ever reinterpreted.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static decimal ToDecimal(object value, string claim, string errorId, bool wholeNumber = false)
-        {
-            switch (value)
-            {
-                case decimal m: return m;
-                case int i: return i;
-                case long l: return l;
-                case short or byte or sbyte or ushort or uint or ulong: return Convert.ToDecimal(value, CultureInfo.InvariantCulture);
-                // A cast would round to 15 digits and change 1234567890.1234567 silently; the shortest text
-                // of the double keeps every digit, and the claim rules then refuse what the API cannot carry.
-                // ClaimNumbers refuses what no decimal holds unchanged (1e-30 would be 0), never rounding it.
-                case double d: return ClaimNumbers.FromBinary(d, single: false, claim, errorId);
-                case float f: return ClaimNumbers.FromBinary(f, single: true, claim, errorId);
-                case string s when ClaimNumbers.TryParse(s, out var parsed): return parsed;
-                case string s: throw new ClaimValidationException(errorId, claim, ClaimNumbers.DescribeRejectedText(claim, s, wholeNumber));
-                case IList { Count: > 1 } list:
-                    // An unquoted -Amount 12,5 reaches us as the list 12, 5.
-                    var items = new List<string>();
-                    foreach (var item in list) { items.Add(Describe(Unwrap(item) ?? string.Empty)); }
-                    throw new ClaimValidationException(errorId, claim,
-                        $"{claim} is a list of {list.Count} values ({string.Join(", ", items)}): PowerShell reads an unquoted comma as a list separator. " +
-                        $"Give one number{(wholeNumber ? string.Empty : $", with '.' for decimals: {string.Join(".", items)}")}.");
-            }
-            throw new ClaimValidationException(errorId, claim, $"{claim} must be a number; got {TokenInput.WithArticle(value.GetType().Name)} '{Describe(value)}'.");
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static int ToInt(object value, string claim, string errorId)
-        {
-            var number = ToDecimal(value, claim, errorId, wholeNumber: true);
-            if (number != decimal.Truncate(number))
-            {
-                throw new ClaimValidationException(errorId, claim,
-                    $"{claim} {number.ToString(CultureInfo.InvariantCulture)} is not a whole number; fractions are refused, not rounded. Give whole digits, e.g. 34.");
-            }
-            if (number < int.MinValue || number > int.MaxValue)
-            {
-                throw new ClaimValidationException(errorId, claim, $"{claim} {number.ToString(CultureInfo.InvariantCulture)} is out of range for a whole number.");
-            }
-            return (int)number;
-        }
-
-        private static bool ToBool(object value, ClaimDefinition claim)
-        {
-            switch (value)
-            {
-                case bool b: return b;
-                case SwitchParameter s: return s.IsPresent;
-                case int i when i is 0 or 1: return i == 1;
-                case string s when bool.TryParse(s.Trim(), out var parsed): return parsed;
-                case string s when s.Trim() is "0" or "1": return s.Trim() == "1";
-            }
-            throw new ClaimValidationException(claim.InvalidErrorId, claim.Name, $"{claim.Name} must be true or false; got '{Describe(value)}'.");
-        }
-
-        private static readonly string[] IsoDateFormats =
-        {
-            "yyyy-MM-dd", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFF",
-            "yyyy-MM-ddTHH:mmK", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK",
-            "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ssK",
-        };
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static long ToUnixSeconds(object value, ClaimDefinition claim)
-        {
-            switch (value)
-            {
-                case DateTimeOffset offset: return offset.ToUnixTimeSeconds();
-                case DateTime time: return new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Local) : time).ToUnixTimeSeconds();
-                case int or long or uint or short: return Convert.ToInt64(value, CultureInfo.InvariantCulture);
-                case double d when d == Math.Truncate(d) && Math.Abs(d) < 9e15: return (long)d;
-                case decimal m when m == decimal.Truncate(m) && Math.Abs(m) < 9e15m: return (long)m;
-                // NumberStyles.None: ASCII digits only, no sign, separator or exponent.
-                case string s when long.TryParse(s.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds): return seconds;
-                // Dates as text only in ISO 8601: '01/02/2025' is 1 February in Paris and 2 January in New York.
-                case string s when DateTimeOffset.TryParseExact(s.Trim(), IsoDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var parsed):
-                    return parsed.ToUnixTimeSeconds();
-            }
-            throw new ClaimValidationException(claim.InvalidErrorId, claim.Name,
-                $"{claim.Name} must be a date, whole Unix seconds (1700000000) or a date in ISO 8601 form ('2025-02-01' or '2025-02-01T09:30:00+01:00'); got '{Describe(value)}'.");
-        }
 
         private static IReadOnlyList<KeyValuePair<string, object?>> ToAdditionalClaims(object value)
         {
@@ -518,13 +404,13 @@ namespace ConvTokens.PowerShell.Input
             }
             if (source.BaseObject is string or ValueType)
             {
-                return $"amount is required, and the input is {TokenInput.WithArticle(source.BaseObject.GetType().Name)} '{Describe(source.BaseObject)}', not an object with an amount property. " +
+                return $"amount is required, and the input is {ClaimKind.WithArticle(source.BaseObject.GetType().Name)} '{Describe(source.BaseObject)}', not an object with an amount property. " +
                     "Pipe objects (CSV rows, hashtables) with an amount column, or give -Amount.";
             }
             var names = NamesOf(source);
             foreach (var name in names)
             {
-                if (string.Equals(name, "amount", StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(name, ClaimSchema.Amount.Name, StringComparison.OrdinalIgnoreCase))
                 {
                     return "amount is required, and this row's amount is empty. Fill it with a positive number such as 12.5, or leave the row out.";
                 }
@@ -551,6 +437,6 @@ namespace ConvTokens.PowerShell.Input
             return message + " Name a column amount (or rename one on the way, e.g. Select-Object @{ Name = 'amount'; Expression = { $_.montant } }, *), or give -Amount.";
         }
 
-        private static string Describe(object value) => JsonMembers.Clip(ToText(value), 64);
+        private static string Describe(object value) => ClaimKind.Shown(value);
     }
 }

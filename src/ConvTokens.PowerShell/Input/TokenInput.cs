@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Management.Automation;
 using ConvTokens.Engine;
+using ConvTokens.Engine.Claims;
 using ConvTokens.Engine.Exchange;
 
 namespace ConvTokens.PowerShell.Input
@@ -104,7 +105,7 @@ namespace ConvTokens.PowerShell.Input
             }
             else if (JwtPeek.ReadClaims(token) is { } claims)
             {
-                labels = (claims["notificationKey"] as string, claims["userId"] as string, SignedAmount.From(claims["amount"]));
+                labels = (claims[ClaimSchema.NotificationKey.Name] as string, claims[ClaimSchema.UserId.Name] as string, SignedAmount.From(claims[ClaimSchema.Amount.Name]));
             }
             return token;
         }
@@ -118,14 +119,8 @@ namespace ConvTokens.PowerShell.Input
                 ? $"the text starts with '{token.Substring(0, BearerPrefix.Length - 1)} ', the scheme of an Authorization header value; pass the compact token without it (an initialization token starts with eyJ)."
                 : null;
 
-        /// <summary>"an Int32", "a Hashtable": the type name with the article it is read with.</summary>
-        public static string WithArticle(string typeName)
-        {
-            var first = typeName.Length == 0 ? 'x' : char.ToUpperInvariant(typeName[0]);
-            // "UInt32" is read "you-int": a consonant sound.
-            var vowel = "AEIO".IndexOf(first) >= 0 || (first == 'U' && !typeName.StartsWith("UInt", StringComparison.Ordinal));
-            return (vowel ? "an " : "a ") + typeName;
-        }
+        /// <summary>"an Int32", "a Hashtable": the type name with the article it is read with (the engine's rule, for messages here).</summary>
+        public static string WithArticle(string typeName) => ClaimKind.WithArticle(typeName);
 
         private static object? DictionaryToken(IDictionary dictionary)
         {

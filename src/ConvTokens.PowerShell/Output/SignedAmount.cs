@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using ConvTokens.Engine.Claims;
 
 namespace ConvTokens.PowerShell
 {
@@ -10,7 +11,7 @@ namespace ConvTokens.PowerShell
     internal static class SignedAmount
     {
         /// <summary>The same value without trailing zeros (the scale JSON.stringify writes): 12.50 is 12.5.</summary>
-        public static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
+        public static decimal Normalize(decimal value) => AmountClaim.Normalize(value);
 
         /// <summary>
         /// A claim value from a payload or an output as [decimal]; null when there is none, or when it is no

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Specialized;
 using ConvTokens.Engine;
+using ConvTokens.Engine.Claims;
 
 namespace ConvTokens.PowerShell
 {
@@ -26,12 +27,12 @@ namespace ConvTokens.PowerShell
         public string Token { get; }
 
         public string? Algorithm => Header?["alg"] as string;
-        public string? NotificationKey => Claims?["notificationKey"] as string;
-        public string? UserId => Claims?["userId"] as string;
+        public string? NotificationKey => Claims?[ClaimSchema.NotificationKey.Name] as string;
+        public string? UserId => Claims?[ClaimSchema.UserId.Name] as string;
         /// <summary>The amount claim as [decimal]; null when missing or not a number a decimal holds exactly (Claims keeps it raw).</summary>
-        public decimal? Amount => SignedAmount.From(Claims?["amount"]);
-        public DateTimeOffset? IssuedAt => Claims?["iat"] is long iat && iat is >= -62135596800 and <= 253402300799
-            ? DateTimeOffset.FromUnixTimeSeconds(iat) : null;
+        public decimal? Amount => SignedAmount.From(Claims?[ClaimSchema.Amount.Name]);
+        /// <summary>The iat claim as a date; null when missing or no whole seconds a date can show.</summary>
+        public DateTimeOffset? IssuedAt => UnixTimeClaim.ToDate(Claims?[ClaimSchema.IssuedAt.Name]);
 
         public override string ToString() => IsValid ? "Valid" : $"Invalid ({Reason}): {Message}";
     }
