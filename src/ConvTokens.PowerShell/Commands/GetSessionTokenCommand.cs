@@ -28,6 +28,7 @@ namespace ConvTokens.PowerShell.Commands
         private long _progressSourceId;
         private bool _progressVisible;
         private volatile bool _stopRequested;
+        private readonly object _progressGate = new object();
         private readonly Input.PipedBytes _bytes = new Input.PipedBytes();
         private ExchangeQueue<Pending>? _queue;
         private ExchangeProgress? _progress;
@@ -160,6 +161,9 @@ namespace ConvTokens.PowerShell.Commands
         {
             _stopRequested = true;
             _queue?.Cancel();
+            // Taken down here, while Stop() still waits: a record written later, from Dispose, can reach a host
+            // that has already closed its progress stream for this pipeline.
+            CompleteProgressThroughHost(ProgressEnd.Stopped);
         }
 
         /// <summary>
@@ -169,20 +173,7 @@ namespace ConvTokens.PowerShell.Commands
         /// </summary>
         protected override void DisposeResources()
         {
-            if (_progress?.Complete(_stopRequested ? ProgressEnd.Stopped : ProgressEnd.Early) is { } status && _progressVisible)
-            {
-                try
-                {
-                    // The pipeline is stopping here, so the runtime writes nothing more: the host itself takes
-                    // the record, under the batch's source id, so that it matches the line on the screen.
-                    Host?.UI?.WriteProgress(_progressSourceId, NewProgressRecord(status, ProgressRecordType.Completed));
-                }
-                catch (Exception failure) when (failure is PipelineStoppedException or InvalidOperationException or NotImplementedException
-                    or System.Management.Automation.Host.HostException)
-                {
-                    // A host that takes no progress (or has gone away) shows no line to take down.
-                }
-            }
+            CompleteProgressThroughHost(_stopRequested ? ProgressEnd.Stopped : ProgressEnd.Early);
             _queue?.Dispose();
             _client?.Dispose();
         }
@@ -259,12 +250,43 @@ namespace ConvTokens.PowerShell.Commands
         private void Waiting()
         {
             FlushLog();
-            if (_progress!.Due(_queue!.Count) is { } status) { ShowProgress(status, ProgressRecordType.Processing); }
+            // Under the gate with its write, so that no line can follow a completion written by StopProcessing.
+            lock (_progressGate)
+            {
+                if (_progress!.Due(_queue!.Count) is { } status) { ShowProgress(status, ProgressRecordType.Processing); }
+            }
+        }
+
+        /// <summary>
+        /// Once the pipeline is stopping the runtime writes nothing more: the host itself takes the Completed
+        /// record, under the batch's source id, so that it matches the line on the screen. Written once, by
+        /// whichever of StopProcessing and Dispose comes first.
+        /// </summary>
+        private void CompleteProgressThroughHost(ProgressEnd end)
+        {
+            string? status;
+            lock (_progressGate)
+            {
+                status = _progressVisible ? _progress?.Complete(end) : null;
+            }
+            if (status is null) { return; }
+            try
+            {
+                Host?.UI?.WriteProgress(_progressSourceId, NewProgressRecord(status, ProgressRecordType.Completed));
+            }
+            catch (Exception failure) when (failure is PipelineStoppedException or InvalidOperationException or NotImplementedException
+                or System.Management.Automation.Host.HostException)
+            {
+                // A host that takes no progress (or has gone away) shows no line to take down.
+            }
         }
 
         private void CompleteProgress(ProgressEnd end)
         {
-            if (_progress?.Complete(end) is { } status) { ShowProgress(status, ProgressRecordType.Completed); }
+            lock (_progressGate)
+            {
+                if (_progress?.Complete(end) is { } status) { ShowProgress(status, ProgressRecordType.Completed); }
+            }
         }
 
         /// <summary>
