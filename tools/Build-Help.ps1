@@ -202,6 +202,10 @@ function Write-Maml([string] $SourcePath, [string] $DestinationPath) {
     foreach ($prefix in $Ns.Keys) { $manager.AddNamespace($prefix, $Ns[$prefix]) }
     $manager.AddNamespace('msh', 'http://msh')
     foreach ($command in @($document.SelectNodes('/msh:helpItems/command:command', $manager))) { Update-MamlCommand $command $manager }
+    # The source's opening comment explains the placeholders; the output says where it comes from instead.
+    foreach ($comment in @($document.ChildNodes | Where-Object NodeType -eq 'Comment')) { $null = $document.RemoveChild($comment) }
+    $note = $document.CreateComment(' Written by tools/Build-Help.ps1 from src/ConvTokens.PowerShell/en-US/ConvTokens.PowerShell.dll-Help.xml and the built module: edit those, not this file. ')
+    $null = $document.InsertBefore($note, $document.DocumentElement)
     $settings = [System.Xml.XmlWriterSettings]::new()
     $settings.Indent = $true
     $settings.Encoding = [System.Text.UTF8Encoding]::new($false)
@@ -230,8 +234,6 @@ function Write-AboutTopic([string] $SourcePath, [string] $DestinationPath) {
             Format-WrappedText -Text $text -Width (80 - $indent.Length - 4) | ForEach-Object { "$indent    $_" }
         }
     }
-    $long = @($lines | Where-Object { $_.Length -gt 80 })
-    if ($long) { throw "about_ConvTokens would have lines over 80 characters:`n$($long -join "`n")" }
     [IO.File]::WriteAllText($DestinationPath, (($lines -join "`n") + "`n"), [System.Text.UTF8Encoding]::new($false))
 }
 #endregion
