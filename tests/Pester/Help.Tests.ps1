@@ -10,7 +10,7 @@
 
 BeforeDiscovery {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
+    Initialize-TestSession
 
     $catalog = @([ConvTokens.PowerShell.ErrorCatalog]::All)
     $failureNames = @([ConvTokens.PowerShell.ErrorCatalog]::TokenFailureReasons)
@@ -40,7 +40,7 @@ BeforeDiscovery {
 
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
+    Initialize-TestSession
     $script:CommonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
         [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
 
