@@ -273,7 +273,7 @@ namespace ConvTokens.PowerShell
             [ClaimSchema.Amount.Parameter] = (
                 "The amount is not a number, is zero or negative, has more than 15 significant digits, or is text in another form than " +
                 "digits with an optional '.' and decimals (\"12,5\", \"1,000\", \"12 500\", \"1e3\"); the message quotes the text and shows " +
-                "what to type (12.5). An amount no [decimal] holds unchanged (a [double] such as 1e-30, or text with more than 28 decimal " +
+                "what to type (12.5). An amount no [decimal] holds unchanged (a [double] such as 1.23456789e-25 or 1e-30, or text with more than 28 decimal " +
                 "places) is refused too, never rounded.",
                 "Give a number, or text of digits with an optional '.' and decimals (see NUMBERS AS PEOPLE TYPE THEM in about_ConvTokens)."),
             [ClaimSchema.ZipCode.Parameter] = (
