@@ -6,7 +6,8 @@
       Clean    removes out/.
       Build    builds the module into out/ConvTokens (manifest with the version from Directory.Build.props
                and the release notes from CHANGELOG.md, cmdlet dll, format and help files, LICENSE,
-               CHANGELOG.md, Dependencies/) and the local token endpoint into out/TokenEndpoint.
+               CHANGELOG.md, Dependencies/) and the local token endpoint into out/TokenEndpoint, then writes
+               the help (tools/Build-Help.ps1: syntax from the cmdlets, error ids and fixes from the catalog).
       Package  Build, then Compress-PSResource the module into out/packages/ConvTokens.<version>.nupkg
                (the package the Gallery takes), in a pwsh whose PSResourceGet settings live under out/.
       Test     Build (and Package when a selected test is tagged 'Package'), run the in-process xunit tests
@@ -148,6 +149,18 @@ function Build-Module {
         Invoke-Native dotnet @('build', $endpointProject, '-c', $Configuration, '-o', $EndpointOut, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
     }
     Write-Host "Module: $ModuleOut"
+}
+
+# The help files in out/ConvTokens/en-US, written from their sources and the built module (tools/Build-Help.ps1):
+# syntax and parameter attributes from the cmdlets, error ids and their fixes from the ErrorCatalog.
+# A fresh pwsh, so this session never loads the module it builds.
+function Build-ModuleHelp {
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'tools/Build-Help.ps1') `
+        -ModuleManifest (Join-Path $ModuleOut 'ConvTokens.psd1') -Source (Join-Path $RepoRoot 'src/ConvTokens.PowerShell/en-US') `
+        -Destination (Join-Path $ModuleOut 'en-US') | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "Writing the help failed (tools/Build-Help.ps1, exit code $LASTEXITCODE)." }
+    Write-Host "Help: $(Join-Path $ModuleOut 'en-US')"
 }
 
 function New-ModulePackage {
@@ -325,7 +338,7 @@ function Invoke-Task([string] $Name) {
     if (-not $script:Done.Add($Name)) { return }
     switch ($Name) {
         'Clean' { Remove-BuildOutput }
-        'Build' { Build-Module }
+        'Build' { Build-Module; Build-ModuleHelp }
         'Package' { $script:PackagePath = New-ModulePackage }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }

@@ -5,8 +5,9 @@
 # The host reports every stream of every runbook and whatever reached its own Console; these tests assert it.
 
 BeforeAll {
-    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
-    Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
+    . $PSScriptRoot/TestSupport.ps1
+    # The host imports the module itself, into its own runspaces.
+    $script:Ep = Initialize-TestSession -Endpoint -NoModule
     $script:HostDll = Join-Path $RepoRoot 'out/tests/embedded-host/ConvTokens.Tests.EmbeddedHost.dll'
     if (-not (Test-Path -LiteralPath $HostDll)) {
         throw "The embedded test host is not built ($HostDll): run build.ps1 -Task Test, which builds tests/EmbeddedHost."
@@ -14,7 +15,6 @@ BeforeAll {
     $script:DotnetHost = if ([IO.Path]::GetFileNameWithoutExtension($PwshCommand[0]) -eq 'dotnet') { $PwshCommand[0] }
         elseif ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH }
         else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
-    $script:Ep = Start-TokenEndpoint
     $script:Plain = @{
         ApiSignature = [Net.NetworkCredential]::new('', $Ep.ApiSignature).Password
         ApiKey       = [Net.NetworkCredential]::new('', $Ep.ApiKey).Password
@@ -101,7 +101,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Ep) { Stop-TokenEndpoint $Ep }
+    Complete-TestSession -Endpoint $Ep
 }
 
 Describe 'An embedded host: the PowerShell SDK, a runspace pool of four, the module through InitialSessionState, no console' -Tag Slow {

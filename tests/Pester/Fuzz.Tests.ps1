@@ -1,6 +1,6 @@
 BeforeAll {
-    . $PSScriptRoot/TestSupport.ps1     # defines $ModuleManifest, $RepoRoot, helpers
-    Import-Module $ModuleManifest -Force
+    . $PSScriptRoot/TestSupport.ps1
+    Initialize-TestSession
     if (-not ('ConvTokens.Tests.Fuzz.TokenFuzzer' -as [type])) {
         # Built by build.ps1's Test task from tests/Fuzz, the project the engine tests use too.
         Add-Type -Path (Join-Path $RepoRoot 'out/tests/fuzz/ConvTokens.Tests.Fuzz.dll')

@@ -1,8 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
-    Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint
+    $script:Ep = Initialize-TestSession -Endpoint
     $script:Sig = $Ep.ApiSignature
     $script:Key = $Ep.ApiKey
     $script:Exchange = @{ BaseUri = $Ep.BaseUri; ApiKey = $Key }
@@ -15,7 +13,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
+    Complete-TestSession -Endpoint $Ep
 }
 
 Describe 'Get-SessionToken over loopback HTTP' {
@@ -394,15 +392,8 @@ Describe 'Get-SessionToken faults, retries and the one-time rule' {
 }
 
 Describe 'Get-SessionToken secrets from a vault' {
-    BeforeAll {
-        $script:SavedModulePath = $env:PSModulePath
-        $env:PSModulePath = $StandInModulePath + [IO.Path]::PathSeparator + $env:PSModulePath
-        Import-Module Microsoft.PowerShell.SecretManagement -RequiredVersion 1.1.2
-    }
-    AfterAll {
-        Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
-        $env:PSModulePath = $SavedModulePath
-    }
+    BeforeAll { Initialize-TestSession -SecretManagement -NoModule }
+    AfterAll { Complete-TestSession }
 
     It 'reads the apiKey (and the client secret) once per pipeline, on the pipeline thread, from -Vault' {
         Reset-StandIn

@@ -5,10 +5,12 @@
 #
 # The error ids come from the module's own catalog, [ConvTokens.PowerShell.ErrorCatalog]::All (each
 # id with the cmdlets that write it); Test-Token's Reason values from ErrorCatalog.TokenFailureReasons.
+# The build writes the catalog's texts and the cmdlets' syntax into the help (tools/Build-Help.ps1), so
+# a text written twice by hand, in the MAML source, about_ConvTokens or the catalog, fails here.
 
 BeforeDiscovery {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
+    Initialize-TestSession
 
     $catalog = @([ConvTokens.PowerShell.ErrorCatalog]::All)
     $failureNames = @([ConvTokens.PowerShell.ErrorCatalog]::TokenFailureReasons)
@@ -38,9 +40,35 @@ BeforeDiscovery {
 
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
+    Initialize-TestSession
     $script:CommonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
         [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+
+    # A paragraph, for comparing: its words with the line breaks and runs of spaces made one space.
+    function ConvertTo-ComparableText([string] $Text) { ($Text -replace '\s+', ' ').Trim() }
+
+    # The paragraphs of MAML: every <maml:para>, as text.
+    function Get-MamlParagraph([xml] $Document) {
+        $Document.SelectNodes("//*[local-name()='para']") | ForEach-Object { ConvertTo-ComparableText $_.InnerText } | Where-Object { $_ }
+    }
+
+    # The paragraphs of an about_ topic: runs of lines at one indentation, between blank lines.
+    function Get-AboutParagraph([string[]] $Line) {
+        $current = [Collections.Generic.List[string]]::new()
+        $indent = -1
+        foreach ($text in $Line + '') {
+            $lineIndent = if ($text.Trim()) { $text.Length - $text.TrimStart().Length } else { -1 }
+            if ($lineIndent -ne $indent -and $current.Count) { ConvertTo-ComparableText ($current -join ' '); $current.Clear() }
+            $indent = $lineIndent
+            if ($lineIndent -ge 0) { $current.Add($text) }
+        }
+    }
+
+    # Each paragraph longer than MinimumLength that appears more than once, with where: "<count>x <source>: <start of text>".
+    function Find-DuplicateParagraph([object[]] $Paragraph, [int] $MinimumLength = 80) {
+        $Paragraph | Where-Object { $_.Text.Length -gt $MinimumLength } | Group-Object Text | Where-Object Count -gt 1 |
+            ForEach-Object { "$($_.Count)x in $((@($_.Group.Source) | Sort-Object -Unique) -join ' and '): $($_.Name.Substring(0, [Math]::Min(100, $_.Name.Length)))" }
+    }
 }
 
 Describe 'Help for <Name>' -ForEach $cmdletCases {
@@ -170,6 +198,79 @@ Describe 'about_ConvTokens' -ForEach $aboutCase {
     }
 }
 
+Describe 'Help written once' {
+    BeforeAll {
+        $sourceFolder = Join-Path $RepoRoot 'src/ConvTokens.PowerShell/en-US'
+        $builtFolder = Join-Path (Split-Path -Parent $ModuleManifest) 'en-US'
+        $catalogText = foreach ($entry in @([ConvTokens.PowerShell.ErrorCatalog]::All) + @([ConvTokens.PowerShell.ErrorCatalog]::Reasons)) {
+            foreach ($text in $entry.Cause, $entry.Fix) { [pscustomobject]@{ Source = 'ErrorCatalog.cs'; Text = ConvertTo-ComparableText $text } }
+        }
+    }
+
+    It 'has no paragraph of more than 80 characters written twice in the MAML source, about_ConvTokens or the ErrorCatalog' {
+        # What the build writes from one source (the catalog's texts in each cmdlet's help and in about_) is not
+        # counted: only the words a person writes, where writing them twice means they will drift apart.
+        $paragraphs = @(
+            Get-MamlParagraph ([xml] (Get-Content -Raw (Join-Path $sourceFolder 'ConvTokens.PowerShell.dll-Help.xml'))) |
+                ForEach-Object { [pscustomobject]@{ Source = 'ConvTokens.PowerShell.dll-Help.xml'; Text = $_ } }
+            Get-AboutParagraph (Get-Content (Join-Path $sourceFolder 'about_ConvTokens.help.txt')) |
+                ForEach-Object { [pscustomobject]@{ Source = 'about_ConvTokens.help.txt'; Text = $_ } }
+            $catalogText
+        )
+        $paragraphs.Count | Should -BeGreaterThan 300 -Because 'the sources were read'
+        Find-DuplicateParagraph $paragraphs | Should -BeNullOrEmpty -Because 'each text has one source: write it once, or have the build write it (tools/Build-Help.ps1)'
+    }
+
+    It 'repeats no paragraph within one cmdlet''s built help, nor within the built about_ConvTokens' {
+        $built = [xml] (Get-Content -Raw (Join-Path $builtFolder 'ConvTokens.PowerShell.dll-Help.xml'))
+        $repeated = foreach ($command in $built.SelectNodes("//*[local-name()='command' and namespace-uri()='http://schemas.microsoft.com/maml/dev/command/2004/10']")) {
+            $name = $command.SelectSingleNode("*[local-name()='details']/*[local-name()='name']").InnerText
+            $doc = [xml] $command.OuterXml
+            Find-DuplicateParagraph @(Get-MamlParagraph $doc | ForEach-Object { [pscustomobject]@{ Source = $name; Text = $_ } })
+        }
+        $repeated += Find-DuplicateParagraph @(Get-AboutParagraph (Get-Content (Join-Path $builtFolder 'about_ConvTokens.help.txt')) |
+                ForEach-Object { [pscustomobject]@{ Source = 'about_ConvTokens'; Text = $_ } })
+        $repeated | Should -BeNullOrEmpty
+    }
+
+    It 'finds a paragraph written twice (the check above can fail)' {
+        $long = 'A paragraph long enough to count, written in two places by hand, which is how two texts start to drift apart.'
+        $about = Get-AboutParagraph @('TOPIC', '    about_X', '', '    A paragraph long enough to count, written in two places', '    by hand, which is how two texts start to drift apart.', '', '        code')
+        $found = Find-DuplicateParagraph @(
+            [pscustomobject]@{ Source = 'maml'; Text = ConvertTo-ComparableText "  $long " }
+            $about | ForEach-Object { [pscustomobject]@{ Source = 'about'; Text = $_ } })
+        $found | Should -HaveCount 1
+        $found | Should -BeLike '2x in about and maml: A paragraph long enough to count*'
+        Find-DuplicateParagraph @([pscustomobject]@{ Source = 'maml'; Text = $long }, [pscustomobject]@{ Source = 'about'; Text = 'Short, and the same.' }) | Should -BeNullOrEmpty
+    }
+
+    It 'leaves no placeholder in the built help' {
+        foreach ($file in 'ConvTokens.PowerShell.dll-Help.xml', 'about_ConvTokens.help.txt') {
+            Get-Content -Raw (Join-Path $builtFolder $file) | Should -Not -Match '\{\{' -Because "$file is written by tools/Build-Help.ps1"
+        }
+        $source = [xml] (Get-Content -Raw (Join-Path $sourceFolder 'ConvTokens.PowerShell.dll-Help.xml'))
+        $source.SelectNodes("//*[local-name()='parameterValue' or local-name()='syntaxItem']").Count | Should -Be 0 -Because 'syntax and parameter types come from the cmdlets'
+    }
+
+    It 'shows each error id''s cause and fix from the catalog in the help of every cmdlet that writes it, and in about_ConvTokens' {
+        $about = ConvertTo-ComparableText (Get-Content -Raw (Join-Path $builtFolder 'about_ConvTokens.help.txt'))
+        $helpText = @{}
+        $missing = foreach ($entry in [ConvTokens.PowerShell.ErrorCatalog]::All) {
+            foreach ($text in $entry.Cause, $entry.Fix) {
+                # Inside about_ConvTokens a section is named without the topic's name.
+                if (-not $about.Contains(((ConvertTo-ComparableText $text) -replace ' in about_ConvTokens\b', ''))) { "about_ConvTokens: $($entry.Id)" }
+                foreach ($cmdlet in $entry.Cmdlets) {
+                    if (-not $helpText[$cmdlet]) { $helpText[$cmdlet] = ConvertTo-ComparableText (Get-Help -Name $cmdlet -Full | Out-String -Width 4096) }
+                    # The help lists a sentence after "- Id: " in lower case.
+                    $expected = ConvertTo-ComparableText $text
+                    if (-not $helpText[$cmdlet].Contains($expected.Substring(1))) { "${cmdlet}: $($entry.Id)" }
+                }
+            }
+        }
+        @($missing | Sort-Object -Unique) | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'ErrorCatalog' {
     BeforeAll {
         $catalog = @([ConvTokens.PowerShell.ErrorCatalog]::All)
@@ -184,6 +285,16 @@ Describe 'ErrorCatalog' {
             $entry.Cmdlets | Should -Not -BeNullOrEmpty -Because $entry.Id
             @($entry.Cmdlets | Where-Object { $_ -notin $cmdlets }) | Should -BeNullOrEmpty -Because "$($entry.Id) names exported cmdlets"
             $entry.Fix | Should -Not -BeNullOrEmpty -Because $entry.Id
+            $entry.Cause | Should -Not -BeNullOrEmpty -Because "the help explains what went wrong for $($entry.Id)"
+        }
+    }
+
+    It 'explains every Reason of Test-Token' {
+        $reasons = @([ConvTokens.PowerShell.ErrorCatalog]::Reasons)
+        @($reasons.Id) | Should -Be @([ConvTokens.PowerShell.ErrorCatalog]::TokenFailureReasons)
+        foreach ($reason in $reasons) {
+            $reason.Cause | Should -Not -BeNullOrEmpty -Because $reason.Id
+            $reason.Terminating | Should -BeFalse
         }
     }
 

@@ -33,7 +33,7 @@
 
 BeforeDiscovery {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
+    Initialize-TestSession
 
     $cmdletExamples = foreach ($name in (Import-PowerShellDataFile -Path $ModuleManifest).CmdletsToExport) {
         foreach ($example in @((Get-Help -Name $name -Full).examples.example)) {
@@ -86,8 +86,8 @@ BeforeDiscovery {
 
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint
+    # The examples import the module by name, from the folders set up below.
+    $script:Ep = Initialize-TestSession -Endpoint -NoModule
     $script:VaultPassword = ConvertTo-TestSecureString 'vault password for the examples'
 
     # A folder the examples run in, and the module folders they import from by name.
@@ -328,7 +328,7 @@ $ErrorActionPreference = 'Continue'
 }
 
 AfterAll {
-    if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
+    Complete-TestSession -Endpoint $Ep
     if ($null -ne $SavedModulePath) { $env:PSModulePath = $SavedModulePath }
 }
 

@@ -3,12 +3,10 @@
 # accept queue and for a proxy. Every server here listens on 127.0.0.1 only and stops by itself.
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
-    Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
     # Characters that every encoding changes: + / = & < > (JSON-escaped as \u002B \u0026 \u003C \u003E).
     $script:KeyText = 'k3y+AbCdEf/GhIj=KlMn&oP<q>Rs'
     $script:ClientSecretText = 'cl1ent+Secret/Value=XyZ'
-    $script:Ep = Start-TokenEndpoint -ApiKey $KeyText -ClientSecret $ClientSecretText
+    $script:Ep = Initialize-TestSession -Endpoint -EndpointParameter @{ ApiKey = $KeyText; ClientSecret = $ClientSecretText }
     $script:Exchange = @{ BaseUri = $Ep.BaseUri; ApiKey = $Ep.ApiKey }
     $script:CmdId = 'ConvTokens.PowerShell.Commands.GetSessionTokenCommand'
 
@@ -70,7 +68,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
+    Complete-TestSession -Endpoint $Ep
 }
 
 Describe 'A server that echoes the credentials' {

@@ -1,6 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
+    Initialize-TestSession
     $script:Secret = ConvertTo-TestSecureString 'monApiSignature'
 }
 
@@ -52,9 +52,7 @@ Describe 'Manifest' {
 
 Describe 'Tab completion' {
     BeforeAll {
-        $script:SavedModulePath = $env:PSModulePath
-        $env:PSModulePath = $StandInModulePath + [IO.Path]::PathSeparator + $env:PSModulePath
-        Import-Module Microsoft.PowerShell.SecretManagement -RequiredVersion 1.1.2
+        Initialize-TestSession -SecretManagement -NoModule
         Reset-StandIn
         Register-SecretVault -Name 'Shop Vault' -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
         Register-SecretVault -Name Other -ModuleName Microsoft.PowerShell.SecretStore
@@ -63,10 +61,7 @@ Describe 'Tab completion' {
         Set-Secret -Name 'Unrelated' -Secret 'z' -Vault 'Shop Vault'
         function Complete([string] $Line) { (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText }
     }
-    AfterAll {
-        Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
-        $env:PSModulePath = $SavedModulePath
-    }
+    AfterAll { Complete-TestSession }
 
     It 'completes -Vault from the registered vaults, quoting names with spaces' {
         Complete 'New-InitializationToken -Vault ' | Should -Be @('Other', "'Shop Vault'")

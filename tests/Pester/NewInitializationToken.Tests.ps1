@@ -1,6 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
+    Initialize-TestSession
     $script:Seed = @{ amount = 100; cp = '75000'; age = 99; gender = 'M'; userId = '99'; iat = 1700000000; notificationKey = 'a3f1c2d4-0001' }
     $script:SeedSecret = ConvertTo-TestSecureString 'monApiSignature'
     # What Node's jsonwebtoken jwt.sign(criteria, 'monApiSignature') printed for the seed criteria.

@@ -1,6 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
+    Initialize-TestSession
     $script:Secret = 'monApiSignature'
     $script:SecretSS = ConvertTo-TestSecureString $Secret
 }

@@ -2,9 +2,7 @@
 # Every figure the issue asks for is printed with Write-Host so a CI log shows it.
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
-    Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint
+    $script:Ep = Initialize-TestSession -Endpoint
     $script:Sig = $Ep.ApiSignature
     $script:Key = $Ep.ApiKey
     $script:CmdId = 'ConvTokens.PowerShell.Commands.GetSessionTokenCommand'
@@ -37,7 +35,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
+    Complete-TestSession -Endpoint $Ep
 }
 
 Describe 'Get-SessionToken under faults' -Tag Slow {
@@ -269,9 +267,7 @@ Describe 'Get-SessionToken under sustained load' -Tag Slow {
 
 Describe 'Parallel runspaces' -Tag Slow {
     BeforeAll {
-        $script:SavedModulePath = $env:PSModulePath
-        $env:PSModulePath = $StandInModulePath + [IO.Path]::PathSeparator + $env:PSModulePath
-        Import-Module Microsoft.PowerShell.SecretManagement -RequiredVersion 1.1.2 -Force
+        Initialize-TestSession -SecretManagement -NoModule
         Reset-StandIn
         Register-SecretVault -Name Main -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
         Set-Secret -Name ConvTokens.ApiSignature -SecureStringSecret $Sig
@@ -355,8 +351,7 @@ Describe 'Parallel runspaces' -Tag Slow {
 
     AfterAll {
         Reset-StandIn
-        Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
-        $env:PSModulePath = $SavedModulePath
+        Complete-TestSession
     }
 
     BeforeEach { Reset-TokenEndpoint -Endpoint $Ep }

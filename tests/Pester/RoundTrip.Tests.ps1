@@ -6,9 +6,7 @@
 
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
-    Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint
+    $script:Ep = Initialize-TestSession -Endpoint
     $script:Sig = $Ep.ApiSignature
     $script:Key = $Ep.ApiKey
     $script:Base = $Ep.BaseUri
@@ -28,7 +26,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
+    Complete-TestSession -Endpoint $Ep
 }
 
 Describe 'One Amount on every output' {

@@ -1,11 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    $script:SavedModulePath = $env:PSModulePath
-    $env:PSModulePath = $StandInModulePath + [IO.Path]::PathSeparator + $env:PSModulePath
-    Import-Module Microsoft.PowerShell.SecretManagement -RequiredVersion 1.1.2
-    Import-Module $ModuleManifest -Force
-    Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint
+    $script:Ep = Initialize-TestSession -SecretManagement -Endpoint
     $script:Plain = @(
         ConvertFrom-SecureString $Ep.ApiSignature -AsPlainText
         ConvertFrom-SecureString $Ep.ApiKey -AsPlainText
@@ -23,8 +18,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
-    $env:PSModulePath = $SavedModulePath
+    Complete-TestSession -Endpoint $Ep
 }
 
 Describe 'No secret reaches any stream, error, transcript or output' {

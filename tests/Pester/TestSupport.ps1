@@ -1,12 +1,59 @@
-# Dot-sourced by every test file's BeforeAll: paths and small helpers the tests share.
+# Dot-sourced by every test file's BeforeAll: paths, the shared set-up (Initialize-TestSession) and small helpers.
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:ModuleManifest = Join-Path $RepoRoot 'out/ConvTokens/ConvTokens.psd1'
 $script:StandInModulePath = Join-Path $RepoRoot 'tests/SecretManagementStandIn'
 $script:NodeInterop = Join-Path $RepoRoot 'tests/node/jwt-interop.js'
+# Set by Initialize-TestSession -SecretManagement: the PSModulePath to restore (kept when this file is dot-sourced again).
+if (-not (Test-Path variable:script:TestSessionModulePath)) { $script:TestSessionModulePath = $null }
 # The pinned pwsh tool runs as 'dotnet pwsh.dll'; a child pwsh is started the same way.
 $script:PwshCommand = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
     @([Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll'))
 } else { @([Environment]::ProcessPath) }
+
+<#
+.SYNOPSIS
+    The set-up a test file's BeforeAll (or a Describe's) starts with, in one place.
+.DESCRIPTION
+    In this order: with -SecretManagement, puts the stand-in SecretManagement 1.1.2 (tests/SecretManagementStandIn)
+    first on PSModulePath and imports it afresh; unless -NoModule, imports the built module (out/ConvTokens); with
+    -Endpoint, imports tests/Support/TokenEndpoint.psm1 (Reset-TokenEndpoint and the rest), starts the local token
+    endpoint with -EndpointParameter and returns it. One endpoint per file: start it in the file's BeforeAll and
+    Reset-TokenEndpoint it in BeforeEach where tests change its mode. Complete-TestSession undoes it all in AfterAll.
+.EXAMPLE
+    BeforeAll { . $PSScriptRoot/TestSupport.ps1; $script:Ep = Initialize-TestSession -Endpoint }
+    AfterAll { Complete-TestSession -Endpoint $Ep }
+#>
+function Initialize-TestSession {
+    param(
+        [switch] $Endpoint,
+        # Start-TokenEndpoint's parameters, such as secrets a test must know as text (-ApiKey 'k3y+...').
+        [hashtable] $EndpointParameter = @{},
+        [switch] $SecretManagement,
+        # For files whose tests import the module elsewhere (a child pwsh, an embedded host).
+        [switch] $NoModule
+    )
+    if ($SecretManagement) {
+        if ($null -eq $script:TestSessionModulePath) { $script:TestSessionModulePath = $env:PSModulePath }
+        $env:PSModulePath = $StandInModulePath + [IO.Path]::PathSeparator + $env:PSModulePath
+        Import-Module Microsoft.PowerShell.SecretManagement -RequiredVersion 1.1.2 -Force -ErrorAction Stop
+    }
+    if (-not $NoModule) { Import-Module $ModuleManifest -Force -ErrorAction Stop }
+    if ($Endpoint) {
+        Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force -ErrorAction Stop
+        Start-TokenEndpoint @EndpointParameter
+    }
+}
+
+# Undoes Initialize-TestSession: stops the endpoint given, and removes the stand-in SecretManagement and
+# restores PSModulePath when the session put them there.
+function Complete-TestSession([object] $Endpoint) {
+    if ($Endpoint) { Stop-TokenEndpoint -Endpoint $Endpoint }
+    if ($null -ne $script:TestSessionModulePath) {
+        Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue
+        $env:PSModulePath = $script:TestSessionModulePath
+        $script:TestSessionModulePath = $null
+    }
+}
 
 function ConvertFrom-Base64Url([string] $Text) {
     $b64 = $Text.Replace('-', '+').Replace('_', '/')

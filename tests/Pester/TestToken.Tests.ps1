@@ -1,6 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
+    Initialize-TestSession
     $script:Secret = 'monApiSignature'
     $script:SecretSS = ConvertTo-TestSecureString $Secret
     $script:Now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
@@ -47,12 +47,12 @@ Describe 'Test-Token on valid tokens' {
     }
 
     It 'says that a piped SessionToken is a session token signed by the API, not that it has no Token property' {
-        Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-        $ep = Start-TokenEndpoint
+        # The only test here that needs the endpoint starts it, so the rest of the file runs without one.
+        $ep = Initialize-TestSession -Endpoint -NoModule
         try {
             $session = New-InitializationToken -Amount 1 -ApiSignature $ep.ApiSignature | Get-SessionToken -BaseUri $ep.BaseUri -ApiKey $ep.ApiKey
         }
-        finally { Stop-TokenEndpoint -Endpoint $ep }
+        finally { Complete-TestSession -Endpoint $ep }
         $session | Should -BeOfType ([ConvTokens.PowerShell.SessionToken])
         $errors = $null
         $out = $session | Test-Token -ApiSignature $SecretSS -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -288,8 +288,6 @@ Describe 'Test-Token rejects' {
 
 Describe 'Test-Token: review findings' {
     BeforeAll {
-        . $PSScriptRoot/TestSupport.ps1
-        Import-Module $ModuleManifest -Force
         $script:Sig = ConvertTo-TestSecureString 'monApiSignature'
     }
 

@@ -4,9 +4,7 @@
 
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
-    Import-Module $ModuleManifest -Force
-    Import-Module (Join-Path $RepoRoot 'tests/Support/TokenEndpoint.psm1') -Force
-    $script:Ep = Start-TokenEndpoint
+    $script:Ep = Initialize-TestSession -Endpoint
     $script:Sig = $Ep.ApiSignature
 
     # Tokens that look alike on purpose: same user, amount and second of issue.
@@ -92,7 +90,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Ep) { Stop-TokenEndpoint -Endpoint $Ep }
+    Complete-TestSession -Endpoint $Ep
 }
 
 Describe 'Default views of <TypeName>' -ForEach @(
