@@ -35,6 +35,8 @@ function Initialize-TestSession {
     if ($SecretManagement) {
         if ($null -eq $script:TestSessionModulePath) { $script:TestSessionModulePath = $env:PSModulePath }
         $env:PSModulePath = $StandInModulePath + [IO.Path]::PathSeparator + $env:PSModulePath
+        # A stand-in SecretStore left loaded by an earlier file holds on to the old SecretManagement: both go first.
+        Remove-Module Microsoft.PowerShell.SecretStore, Microsoft.PowerShell.SecretManagement -ErrorAction Ignore
         Import-Module Microsoft.PowerShell.SecretManagement -RequiredVersion 1.1.2 -Force -ErrorAction Stop
     }
     if (-not $NoModule) { Import-Module $ModuleManifest -Force -ErrorAction Stop }
