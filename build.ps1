@@ -2,37 +2,54 @@
 .SYNOPSIS
     The front door for building, testing, running and publishing ConvTokens.
 .DESCRIPTION
-    Tasks (each runs once, after the tasks it needs: -Task Build,Test builds once):
-      Clean    removes out/.
-      Build    builds the module into out/ConvTokens (manifest with the version from Directory.Build.props
-               and the release notes from CHANGELOG.md, cmdlet dll, format and help files, LICENSE,
-               CHANGELOG.md, Dependencies/) and the local token endpoint into out/TokenEndpoint, then writes
-               the help (tools/Build-Help.ps1: syntax from the cmdlets, error ids and fixes from the catalog).
-      Package  Build, then Compress-PSResource the module into out/packages/ConvTokens.<version>.nupkg
-               (the package the Gallery takes), in a pwsh whose PSResourceGet settings live under out/.
-      Test     Build (and Package when a selected test is tagged 'Package'), run the in-process xunit tests
-               (tests/ConvTokens.Engine.Tests, tests/ConvTokens.PowerShell.Tests), restore the pinned Pester from NuGet and the Node interop
-               packages, run the Pester tests in a fresh pwsh against out/ConvTokens, and print
-               "Pester: N passed, N failed" last. -Fast skips the suites tagged Slow: the inner loop.
-      Demo     Build, then mint -> exchange -> verify against the local token endpoint.
-      Bench    Build, then measure every figure beside its baseline (three to five minutes; not part of Test);
-               writes out/bench/results.json and out/bench/PERFORMANCE.md.
-      Publish  Check, Build, Package, then Publish-PSResource the package to -Repository (PSGallery by
-               default). Refuses, before building or uploading anything: uncommitted changes, a version
-               without a dated CHANGELOG.md entry, a version the repository already has. The API key is
-               read with Get-Secret (-ApiKeySecretName, -Vault); a local folder repository needs none.
-               -WhatIf runs the checks but one, builds and packages, says what would be published, and
-               publishes nothing. It does not read the API key, so a missing or locked key secret
-               (ReleaseApiKeyNotFound, ReleaseApiKeyUnavailable) shows only in the real run.
-    Run it through the pinned PowerShell tool: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+    Tasks (each runs once, after the tasks it needs: -Task Build,Test
+    builds once):
+
+    Clean    removes out/.
+    Build    builds the module into out/ConvTokens (the manifest with the
+             version from Directory.Build.props and the release notes from
+             CHANGELOG.md, the cmdlet dll, format and help files, LICENSE,
+             CHANGELOG.md, Dependencies/) and the local token endpoint into
+             out/TokenEndpoint, then writes the help (tools/Build-Help.ps1:
+             syntax from the cmdlets, error ids and fixes from the catalog).
+    Package  Build, then Compress-PSResource the module into
+             out/packages/ConvTokens.<version>.nupkg (the package the
+             Gallery takes), in a pwsh whose PSResourceGet settings live
+             under out/.
+    Test     Build (and Package when a selected test is tagged 'Package'),
+             run the in-process xunit tests (tests/ConvTokens.Engine.Tests,
+             tests/ConvTokens.PowerShell.Tests), restore the pinned Pester
+             from NuGet and the Node interop packages, run the Pester tests
+             in fresh pwsh processes against out/ConvTokens, and print
+             "Pester: N passed, N failed" last. -Fast skips the suites
+             tagged Slow: the inner loop.
+    Demo     Build, then mint -> exchange -> verify against the local token
+             endpoint.
+    Bench    Build, then measure every figure beside its baseline (five to
+             seven minutes on a shared two-core machine; not part of Test);
+             writes out/bench/results.json and out/bench/PERFORMANCE.md.
+    Publish  Check, Build, Package, then Publish-PSResource the package to
+             -Repository (PSGallery by default). Refuses, before building
+             or uploading anything: uncommitted changes, a version without
+             a dated CHANGELOG.md entry, a version the repository already
+             has. The API key is read with Get-Secret (-ApiKeySecretName,
+             -Vault); a local folder repository needs none. -WhatIf runs
+             the checks but one, builds and packages, says what would be
+             published, and publishes nothing. It does not read the API
+             key, so a missing or locked key secret (ReleaseApiKeyNotFound,
+             ReleaseApiKeyUnavailable) shows only in the real run.
+
+    Run it through the pinned PowerShell tool:
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 .EXAMPLE
-    dotnet pwsh ./build.ps1 -Task Test -TestPath tests/Pester/NewInitializationToken.Tests.ps1
+    dotnet pwsh ./build.ps1 -Task Test -TestPath tests/Pester/Help.Tests.ps1
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test -Fast
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Publish -WhatIf
 .EXAMPLE
-    dotnet pwsh ./build.ps1 -Task Publish -Repository PSGallery -Vault Release -ProjectUri https://github.com/<owner>/ConvTokens
+    dotnet pwsh ./build.ps1 -Task Publish -Repository PSGallery -Vault Release `
+        -ProjectUri https://github.com/<owner>/ConvTokens
 #>
 #Requires -Version 7.4
 [CmdletBinding()]
@@ -41,6 +58,7 @@ param(
     [ArgumentCompletions('Clean', 'Build', 'Package', 'Test', 'Demo', 'Bench', 'Publish')]
     [string[]] $Task = @('Build'),
 
+    # The dotnet build configuration of the module and the tests.
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
 
@@ -50,26 +68,31 @@ param(
     # Limits Test to tests carrying these tags.
     [string[]] $TestTag = @(),
 
-    # Test: the inner loop. Skips the Pester suites tagged Slow (child processes, fault mixes, releases)
-    # and packaging; the engine tests and every other suite run. CI runs everything.
+    # Test: the inner loop. Skips the Pester suites tagged Slow (child
+    # processes, fault mixes, releases) and packaging; the xunit tests and
+    # every other suite run. CI runs everything.
     [switch] $Fast,
 
     # Publish: the registered PSResourceGet repository to publish to.
     [string] $Repository = 'PSGallery',
 
-    # Publish: the SecretManagement secret that holds the repository's NuGet API key.
+    # Publish: the SecretManagement secret that holds the repository's NuGet
+    # API key.
     [string] $ApiKeySecretName = 'ConvTokens.GalleryApiKey',
 
     # Publish: the vault holding that secret (default: the default vault).
     [string] $Vault,
 
-    # Publish: check, build and package, say what would be published, publish nothing.
+    # Publish: check, build and package, say what would be published,
+    # publish nothing.
     [switch] $WhatIf,
 
-    # Build: the project's web address for the manifest (only an address that exists; left out when not given).
+    # Build: the project's web address for the manifest (only an address
+    # that exists; left out when not given).
     [uri] $ProjectUri,
 
-    # Build: the address of the module's icon for the manifest (left out when not given).
+    # Build: the address of the module's icon for the manifest (left out
+    # when not given).
     [uri] $IconUri
 )
 

@@ -11,7 +11,13 @@ namespace ConvTokens.Engine
         private static readonly JsonDocumentOptions Options = new JsonDocumentOptions { MaxDepth = 32 };
 
         /// <summary>Text from an input or a token, shortened for a message.</summary>
-        internal static string Clip(string text, int length = 40) => text.Length <= length ? text : text.Substring(0, length) + "…";
+        internal static string Clip(string text, int length = 40)
+        {
+            if (text.Length <= length) { return text; }
+            // Never half of a character: a cut between the two halves of a surrogate pair keeps neither.
+            if (char.IsHighSurrogate(text[length - 1])) { length--; }
+            return text.Substring(0, length) + "…";
+        }
 
         /// <summary>A JSON object as an ordered, case-insensitive dictionary; null for null or non-object input.</summary>
         public static OrderedDictionary? ToDictionary(byte[]? utf8Json)

@@ -80,6 +80,16 @@ namespace ConvTokens.Engine.Tests
         }
 
         [Fact]
+        public async Task Without_retries_gives_up_after_one_attempt_in_the_singular()
+        {
+            using var server = new LoopbackServer((n, body) => LoopbackServer.Response(503, "{}"));
+            var outcome = await ExchangeAsync(server, retries: 0);
+            Assert.Equal(ExchangeFailure.ServiceUnavailable, outcome.Failure);
+            Assert.Equal(1, outcome.Attempts);
+            Assert.EndsWith("Gave up after 1 attempt; the initialization token was not spent and can be sent again.", outcome.Message);
+        }
+
+        [Fact]
         public async Task A_429_over_a_mebibyte_is_still_rate_limiting_not_a_server_error()
         {
             var page = new byte[1024 * 1024 + 1];

@@ -94,7 +94,11 @@ BeforeAll {
     $script:WorkDir = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'work')).FullName
     $modules = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'modules')
     New-Item -ItemType SymbolicLink -Path (Join-Path $modules 'ConvTokens') -Target (Split-Path -Parent $ModuleManifest) | Out-Null
-    New-Item -ItemType SymbolicLink -Path (Join-Path $WorkDir 'out') -Target (Join-Path $RepoRoot 'out') | Out-Null
+    # Only out/TokenEndpoint, which nothing writes while tests run: Pester's TestDrive cleanup enumerates
+    # through links and deletes every file that appeared since the block began, so a link to all of out/
+    # deleted the summaries other Pester workers wrote there meanwhile (a passing run reported failures).
+    $workOut = New-Item -ItemType Directory -Force (Join-Path $WorkDir 'out')
+    New-Item -ItemType SymbolicLink -Path (Join-Path $workOut 'TokenEndpoint') -Target (Join-Path $RepoRoot 'out/TokenEndpoint') | Out-Null
     $script:ExtraModules = (New-Item -ItemType Directory -Force (Join-Path $TestDrive 'extra-modules')).FullName
     $script:SavedModulePath = $env:PSModulePath
     $env:PSModulePath = (@($StandInModulePath, $modules.FullName, $ExtraModules) -join [IO.Path]::PathSeparator) + [IO.Path]::PathSeparator + $env:PSModulePath

@@ -562,6 +562,17 @@ Describe 'New-InitializationToken: what it signs, Test-Token verifies alike (iss
         'ClaimsTooLarge' | Should -BeIn ([ConvTokens.PowerShell.ErrorCatalog]::All.Id)
     }
 
+    It 'names a userId too long for a token by its first 64 characters, not whole, in the ClaimsTooLarge message' {
+        # A half character at the cut: the message keeps neither half.
+        $userId = ('u' * 63) + [char]::ConvertFromUtf32(0x1F600) + ('v' * 70000)
+        $errors = $null
+        $null = New-InitializationToken -Amount 1 -UserId $userId -ApiSignature $SeedSecret -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'ClaimsTooLarge,ConvTokens.PowerShell.Commands.NewInitializationTokenCommand'
+        $errors[0].Exception.Message | Should -BeLike "Input #1 (userId '$('u' * 63)…'): the claims make a token of 93,* characters; *"
+        $errors[0].Exception.Message.Length | Should -BeLessThan 400
+    }
+
     It 'refuses nested keys that differ only in case, which Test-Token would call ambiguous' {
         $nested = [Collections.Specialized.OrderedDictionary]::new()
         $nested.Add('key', 1)

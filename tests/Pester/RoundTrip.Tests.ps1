@@ -56,7 +56,9 @@ Describe 'Minting again' {
         $failed[0].FullyQualifiedErrorId | Should -BeExactly 'SessionTokenInvalidGrant,ConvTokens.PowerShell.Commands.GetSessionTokenCommand'
 
         # Example 7 of New-InitializationToken, as written there.
-        $again = @($failed | Where-Object FullyQualifiedErrorId -match '^SessionToken(ServerError|OutcomeUnknown|ResponseInvalid|InvalidGrant),' |
+        $remint = '^SessionToken(ServerError|OutcomeUnknown|ResponseInvalid|' +
+            'InvalidGrant),'
+        $again = @($failed | Where-Object FullyQualifiedErrorId -match $remint |
             ForEach-Object TargetObject | New-InitializationToken -ApiSignature $Sig)
         $again.Count | Should -Be 1
         $again[0].Token | Should -Not -BeExactly $first.Token

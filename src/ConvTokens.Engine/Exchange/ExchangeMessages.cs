@@ -37,7 +37,7 @@ namespace ConvTokens.Engine.Exchange
         public string Cancelled(bool mayBeSpent) => mayBeSpent ? $"Stopped while the request was in flight; {MaySpend}." : StoppedBeforeSending;
 
         /// <summary>Appended to the last attempt's message when the retries ran out.</summary>
-        public string GaveUp(int attempts) => $" Gave up after {attempts} attempts; {NotSpent}.";
+        public string GaveUp(int attempts) => $" Gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")}; {NotSpent}.";
 
         /// <summary>Appended to the last attempt's message when the server asked for a longer wait than allowed.</summary>
         public string WaitTooLong(TimeSpan asked) =>

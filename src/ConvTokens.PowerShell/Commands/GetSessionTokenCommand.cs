@@ -320,7 +320,7 @@ namespace ConvTokens.PowerShell.Commands
         {
             var (id, category) = ErrorCatalog.ForExchange(outcome);
             var label = input.NotificationKey is null ? string.Empty
-                : $" (notificationKey '{input.NotificationKey}'{(input.UserId is null ? string.Empty : $", userId '{input.UserId}'")})";
+                : $" (notificationKey '{ConvTokens.Engine.JsonMembers.Clip(input.NotificationKey, 64)}'{(input.UserId is null ? string.Empty : $", userId '{ConvTokens.Engine.JsonMembers.Clip(input.UserId, 64)}'")})";
             var refused = id != ErrorCatalog.SessionTokenInvalidClient ? string.Empty
                 : _clientSecret is null
                     ? $" The API refused the {_apiKey!.Source.Describe()}: check that it is this account's apiKey and that -BaseUri is that account's API."

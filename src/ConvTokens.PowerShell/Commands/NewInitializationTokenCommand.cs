@@ -116,7 +116,7 @@ namespace ConvTokens.PowerShell.Commands
             if (IsVerbose)
             {
                 WriteVerbose($"Input #{_inputNumber}: signed token for notificationKey '{claims.NotificationKey}'" +
-                    $"{(claims.UserId is null ? string.Empty : $", userId '{claims.UserId}'")}, amount {claims.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+                    $"{(claims.UserId is null ? string.Empty : $", userId '{JsonMembers.Clip(claims.UserId, 64)}'")}, amount {claims.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
             }
             WriteObject(new InitializationToken(token, claims));
         }
@@ -187,7 +187,8 @@ namespace ConvTokens.PowerShell.Commands
         private string DescribeInput(ClaimInput input, string problem)
         {
             var userId = input.UserIdText;
-            return $"Input #{_inputNumber}{(string.IsNullOrEmpty(userId) ? string.Empty : $" (userId '{userId}')")}: {problem}";
+            // A userId long enough to make the token too large must not make the message as large.
+            return $"Input #{_inputNumber}{(string.IsNullOrEmpty(userId) ? string.Empty : $" (userId '{JsonMembers.Clip(userId, 64)}')")}: {problem}";
         }
     }
 }
