@@ -236,41 +236,59 @@ function Get-SelectedTestPath {
     if ($TestPath) { $TestPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $RepoRoot 'tests/Pester') }
 }
 
-# The in-process xunit tests: the engine's (no PowerShell) and the PowerShell layer's (on the PowerShell
-# SDK). They run with the whole suite, or when -TestPath names their folder.
-function Invoke-EngineTest {
-    $projects = @('tests/ConvTokens.Engine.Tests', 'tests/ConvTokens.PowerShell.Tests') | ForEach-Object { Join-Path $RepoRoot $_ }
-    $passed = 0; $failed = 0; $ran = $false
+# Starts the in-process xunit tests, the engine's (no PowerShell) and the PowerShell layer's (on the PowerShell
+# SDK), each in its own dotnet test process. They run with the whole suite, or when -TestPath names their folder.
+function Start-EngineTest {
+    $projects = @('tests/ConvTokens.Engine.Tests', 'tests/ConvTokens.PowerShell.Tests') | ForEach-Object { Join-Path $RepoRoot $_ } |
+        Where-Object { $project = $_; -not $TestPath -or @($TestPath | Where-Object { (Resolve-Path $_).Path.StartsWith($project) }).Count -gt 0 }
+    # Built one after the other (they share the engine's project), then run side by side with --no-build.
     foreach ($project in $projects) {
-        $selected = -not $TestPath -or @($TestPath | Where-Object { (Resolve-Path $_).Path.StartsWith($project) }).Count -gt 0
-        if (-not $selected) { continue }
-        $ran = $true
-        & dotnet test $project -c $Configuration --nologo 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable captured | Out-Host
-        $exit = $LASTEXITCODE
+        Invoke-Native dotnet @('build', $project, '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly;NoSummary')
+    }
+    @(foreach ($project in $projects) {
+        $log = Join-Path $OutDir ("xunit-{0}.log" -f (Split-Path $project -Leaf))
+        $process = Start-Process -FilePath dotnet -NoNewWindow -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err" `
+            -ArgumentList @('test', $project, '-c', $Configuration, '--nologo', '--no-build')
+        [pscustomobject]@{ Process = $process; Log = $log }
+    })
+}
+
+# Waits for the xunit runs Start-EngineTest began, shows their output, and sums their counts ($null when none ran).
+function Complete-EngineTest([object[]] $Started) {
+    if ($Started.Count -eq 0) { return $null }
+    $passed = 0; $failed = 0
+    foreach ($run in $Started) {
+        $run.Process.WaitForExit()
+        $captured = @(Get-Content -LiteralPath $run.Log, "$($run.Log).err" -ErrorAction SilentlyContinue)
+        $captured | Out-Host
         $summary = $captured | Select-String -Pattern 'Failed:\s*(\d+),\s*Passed:\s*(\d+)' | Select-Object -Last 1
         $passed += if ($summary) { [int] $summary.Matches[0].Groups[2].Value } else { 0 }
         $projectFailed = if ($summary) { [int] $summary.Matches[0].Groups[1].Value } else { 1 }
-        if ($exit -ne 0 -and $projectFailed -eq 0) { $projectFailed = 1 }
+        if ($run.Process.ExitCode -ne 0 -and $projectFailed -eq 0) { $projectFailed = 1 }
         $failed += $projectFailed
     }
-    if (-not $ran) { return $null }
     [pscustomobject]@{ Passed = $passed; Failed = $failed }
 }
 
+# The xunit runs go on beside the Pester workers (they share nothing); the Pester line is printed last.
 function Invoke-Test {
-    $engine = Invoke-EngineTest
-    if ($engine) { Write-Host "In-process tests (xunit): $($engine.Passed) passed, $($engine.Failed) failed" }
     $pesterPaths = @(Get-SelectedTestPath | Where-Object { -not $_.StartsWith((Join-Path $RepoRoot 'tests/ConvTokens.Engine.Tests')) -and -not $_.StartsWith((Join-Path $RepoRoot 'tests/ConvTokens.PowerShell.Tests')) })
-    if ($TestPath -and $pesterPaths.Count -eq 0) {
-        if (-not $engine -or $engine.Failed -gt 0 -or $engine.Passed -eq 0) { exit 1 }
+    $runPester = -not $TestPath -or $pesterPaths.Count -gt 0
+    # The test tools build the fuzzer project the engine tests also reference: built before, not beside them.
+    $pester = if ($runPester) { Restore-TestTool }
+    $xunit = @(Start-EngineTest)
+    $counts = if ($runPester) { Invoke-PesterWorker -PesterManifest $pester -Path $pesterPaths }
+    $engine = Complete-EngineTest $xunit
+    if ($engine) { Write-Host "In-process tests (xunit): $($engine.Passed) passed, $($engine.Failed) failed" }
+    $engineFailed = $engine -and ($engine.Failed -gt 0 -or $engine.Passed -eq 0)
+    if ($null -eq $counts) {
+        if (-not $engine -or $engineFailed) { exit 1 }
         return
     }
-    $pester = Restore-TestTool
-    $counts = Invoke-PesterWorker -PesterManifest $pester -Path $pesterPaths
     $line = "Pester: $($counts.Passed) passed, $($counts.Failed) failed"
     if ($counts.Skipped -gt 0) { $line += ", $($counts.Skipped) skipped" }
     Write-Host $line
-    if ($counts.Failed -gt 0 -or $counts.Passed -eq 0 -or ($engine -and ($engine.Failed -gt 0 -or $engine.Passed -eq 0))) {
+    if ($counts.Failed -gt 0 -or $counts.Passed -eq 0 -or $engineFailed) {
         exit 1
     }
 }
@@ -285,7 +303,7 @@ function Invoke-PesterWorker([string] $PesterManifest, [string[]] $Path) {
         else { $item }
     })
     # Seconds each file took in a full run here; a file not listed counts as a short one.
-    $seconds = @{ VaultHosts = 60; StandIn = 40; Reliability = 24; Release = 18; GetSessionToken = 16; EmbeddedHost = 15; RoundTrip = 15 }
+    $seconds = @{ VaultHosts = 110; StandIn = 70; Reliability = 50; Release = 45; EmbeddedHost = 21; HelpExamples = 17; GetSessionToken = 17; Isolation = 10; RoundTrip = 10; HostileServer = 7; Fuzz = 6 }
     $workerCount = [Math]::Min($files.Count, [Math]::Min(4, [Environment]::ProcessorCount + 1))
     $buckets = @(for ($i = 0; $i -lt $workerCount; $i++) { [pscustomobject]@{ Files = [Collections.Generic.List[string]]::new(); Load = 0 } })
     $weighed = $files | Sort-Object { $name = [IO.Path]::GetFileName($_) -replace '\.Tests\.ps1$'; if ($seconds.ContainsKey($name)) { -$seconds[$name] } else { -3 } }
