@@ -1,5 +1,9 @@
 using System;
+using System.Buffers;
+using System.Buffers.Text;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace ConvTokens.Engine
@@ -12,6 +16,10 @@ namespace ConvTokens.Engine
     {
         private static readonly sbyte[] DecodeMap = BuildDecodeMap();
         private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        private static readonly SearchValues<char> AlphabetChars = SearchValues.Create(Alphabet);
+
+        /// <summary>Segments up to this many characters are decoded by the runtime's vectorised decoder on the stack.</summary>
+        private const int VectorisedLimit = 2048;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static string Encode(ReadOnlySpan<byte> data)
@@ -68,12 +76,29 @@ namespace ConvTokens.Engine
         /// which holds at least <c>text.Length * 3 / 4</c> bytes; false for anything else.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [SkipLocalsInit] // the stack buffer below is written in full before it is read
         public static bool TryDecode(ReadOnlySpan<char> text, Span<byte> destination, out int written)
         {
             written = 0;
             var rest = text.Length % 4;
             if (rest == 1 || destination.Length < text.Length * 3 / 4) { return false; }
             var map = DecodeMap;
+            if (text.Length <= VectorisedLimit)
+            {
+                // Checked first, in vectorised passes: only the 64 characters (no padding, no white space, which the
+                // runtime's decoder would skip), and the canonical form (the last character's unused bits zero).
+                if (text.IndexOfAnyExcept(AlphabetChars) >= 0) { return false; }
+                if (rest == 2 && (map[text[text.Length - 1]] & 0x0F) != 0) { return false; }
+                if (rest == 3 && (map[text[text.Length - 1]] & 0x03) != 0) { return false; }
+                // Then the runtime decodes it as standard base64: the two characters swapped, the padding added.
+                var padded = rest == 0 ? text.Length : text.Length + 4 - rest;
+                Span<byte> standard = stackalloc byte[padded];
+                for (var i = text.Length; i < padded; i++) { standard[i] = (byte)'='; }
+                System.Text.Encoding.ASCII.GetBytes(text, standard);
+                ToStandardAlphabet(standard.Slice(0, text.Length));
+                return Base64.DecodeFromUtf8(standard, destination, out _, out written) == OperationStatus.Done
+                    && written == text.Length * 3 / 4;
+            }
             var whole = text.Length - rest;
             var o = 0;
             for (var i = 0; i < whole; i += 4)
@@ -98,6 +123,29 @@ namespace ConvTokens.Engine
             }
             written = o;
             return true;
+        }
+
+        /// <summary>'-' to '+' and '_' to '/' in one pass, sixteen bytes at a time (the text is known to be base64url).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void ToStandardAlphabet(Span<byte> ascii)
+        {
+            var i = 0;
+            if (Vector128.IsHardwareAccelerated)
+            {
+                ref var start = ref MemoryMarshal.GetReference(ascii);
+                for (; i + Vector128<byte>.Count <= ascii.Length; i += Vector128<byte>.Count)
+                {
+                    var v = Vector128.LoadUnsafe(ref start, (nuint)i);
+                    v -= (Vector128.Equals(v, Vector128.Create((byte)'-')) & Vector128.Create((byte)('-' - '+')))
+                        | (Vector128.Equals(v, Vector128.Create((byte)'_')) & Vector128.Create((byte)('_' - '/')));
+                    v.StoreUnsafe(ref start, (nuint)i);
+                }
+            }
+            for (; i < ascii.Length; i++)
+            {
+                if (ascii[i] == '-') { ascii[i] = (byte)'+'; }
+                else if (ascii[i] == '_') { ascii[i] = (byte)'/'; }
+            }
         }
 
         private static int Value(sbyte[] map, char c) => c < 128 ? map[c] : -1;

@@ -21,6 +21,9 @@ namespace ConvTokens.Engine
 
         private readonly byte[][] _captureNames;
         private readonly List<List<Name>> _namesByDepth = new List<List<Name>>();
+        /// <summary>Per depth: a bit per (length, first letter) of the plain ASCII names the object has so far, and whether it has any other name.</summary>
+        private readonly ulong[] _nameBits = new ulong[MaxDepth + 2];
+        private readonly bool[] _otherNames = new bool[MaxDepth + 2];
         private readonly Dictionary<List<Name>, HashSet<string>> _largeObjects = new Dictionary<List<Name>, HashSet<string>>(ReferenceEqualityComparer.Instance);
 
         /// <param name="captureNames">The top-level members whose values <see cref="Captured"/> receives, compared exactly as JWT compares names.</param>
@@ -65,6 +68,8 @@ namespace ConvTokens.Engine
                         case JsonTokenType.StartObject:
                             var fresh = NamesAt(reader.CurrentDepth + 1);
                             fresh.Clear();
+                            _nameBits[reader.CurrentDepth + 1] = 0;
+                            _otherNames[reader.CurrentDepth + 1] = false;
                             if (_largeObjects.Count > 0) { _largeObjects.Remove(fresh); }
                             break;
                         case JsonTokenType.PropertyName:
@@ -74,7 +79,7 @@ namespace ConvTokens.Engine
                                 problem ??= UnpairedSurrogate;
                                 break;
                             }
-                            if (problem is null && IsDuplicate(names, name, utf8))
+                            if (problem is null && IsDuplicate(names, name, utf8, reader.CurrentDepth))
                             {
                                 problem = $"has the member '{JsonMembers.Clip(name.Text(utf8))}' more than once.";
                             }
@@ -101,10 +106,24 @@ namespace ConvTokens.Engine
         /// Whether an object already named this member, without regard to case: a scan for the few members
         /// a token has, a set once an object has many (a large signed payload must not cost quadratic time).
         /// </summary>
-        private bool IsDuplicate(List<Name> names, Name name, ReadOnlySpan<byte> segment)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private bool IsDuplicate(List<Name> names, Name name, ReadOnlySpan<byte> segment, int depth)
         {
             if (names.Count < LinearScanLimit)
             {
+                // Two plain ASCII names equal without regard to case have the same length and first letter: a name
+                // whose bit no earlier name set needs no scan. Any other name (escaped, non-ASCII) makes every later name scan.
+                if (name.IsPlainAscii && !_otherNames[depth])
+                {
+                    var bit = name.Bit(segment);
+                    var seen = (_nameBits[depth] & bit) != 0;
+                    _nameBits[depth] |= bit;
+                    if (!seen) { return false; }
+                }
+                else if (!name.IsPlainAscii)
+                {
+                    _otherNames[depth] = true;
+                }
                 foreach (var seen in names)
                 {
                     if (seen.SameAs(name, segment)) { return true; }
@@ -244,6 +263,12 @@ namespace ConvTokens.Engine
                     return false;
                 }
             }
+
+            public bool IsPlainAscii => _text is null;
+
+            /// <summary>A bit of 64 chosen by the length and the ASCII-lowercased first byte of a plain ASCII name.</summary>
+            public ulong Bit(ReadOnlySpan<byte> segment) =>
+                1UL << (((_length * 7) + (_length == 0 ? 0 : segment[_start] | 0x20)) & 63);
 
             public string Text(ReadOnlySpan<byte> segment) => _text ?? Encoding.ASCII.GetString(segment.Slice(_start, _length));
 

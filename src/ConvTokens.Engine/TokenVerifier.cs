@@ -82,6 +82,9 @@ namespace ConvTokens.Engine
         private readonly TokenJsonReader _header = new TokenJsonReader(new[] { "alg", "crit" });
         private readonly TokenJsonReader _payload = new TokenJsonReader(PayloadMembers);
         private byte[] _signingInput = new byte[512];
+        /// <summary>Where <see cref="Check"/> decodes a payload it does not hand out (reused, so nothing is allocated for it).</summary>
+        private byte[] _payloadBuffer = new byte[512];
+        private readonly VerificationResult _scratch = new VerificationResult();
 
         public TokenVerifier(SecretBytes apiSignature)
         {
@@ -94,12 +97,26 @@ namespace ConvTokens.Engine
         public VerificationResult Verify(string? token, VerificationOptions options, DateTimeOffset now)
         {
             var result = new VerificationResult();
-            VerifyCore(token ?? string.Empty, options, now, result);
+            VerifyCore(token ?? string.Empty, options, now, result, keepJson: true);
             return result;
         }
 
+        /// <summary>
+        /// The same checks as <see cref="Verify"/>, for a caller that needs only the outcome (Test-Token -Quiet):
+        /// the decoded header and payload are not kept, so no result and no copy of the payload are allocated.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void VerifyCore(string token, VerificationOptions options, DateTimeOffset now, VerificationResult result)
+        public TokenFailure Check(string? token, VerificationOptions options, DateTimeOffset now, out string? message)
+        {
+            _scratch.Failure = TokenFailure.None;
+            _scratch.Message = null;
+            VerifyCore(token ?? string.Empty, options, now, _scratch, keepJson: false);
+            message = _scratch.Message;
+            return _scratch.Failure;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void VerifyCore(string token, VerificationOptions options, DateTimeOffset now, VerificationResult result, bool keepJson)
         {
             if (token.Length > options.MaximumTokenLength)
             {
@@ -113,7 +130,19 @@ namespace ConvTokens.Engine
             }
             var standardHeader = token.AsSpan(0, firstDot).SequenceEqual(TokenSigner.HeaderSegment);
             var headerBytes = standardHeader ? StandardHeaderJson : Base64Url.TryDecode(token.AsSpan(0, firstDot));
-            var payloadBytes = Base64Url.TryDecode(token.AsSpan(firstDot + 1, secondDot - firstDot - 1));
+            var payloadText = token.AsSpan(firstDot + 1, secondDot - firstDot - 1);
+            byte[]? payloadBytes;
+            var payloadLength = 0;
+            if (keepJson)
+            {
+                payloadBytes = Base64Url.TryDecode(payloadText);
+                payloadLength = payloadBytes?.Length ?? 0;
+            }
+            else
+            {
+                if (_payloadBuffer.Length < payloadText.Length) { _payloadBuffer = new byte[payloadText.Length * 2]; }
+                payloadBytes = Base64Url.TryDecode(payloadText, _payloadBuffer, out payloadLength) ? _payloadBuffer : null;
+            }
             Span<byte> signature = stackalloc byte[Hs256Key.SignatureBytes];
             var signatureText = token.AsSpan(secondDot + 1);
             var signatureLength = 0;
@@ -131,7 +160,7 @@ namespace ConvTokens.Engine
                 Fail(result, TokenFailure.Malformed, "the header " + headerProblem);
                 return;
             }
-            result.HeaderJson = headerBytes;
+            if (keepJson) { result.HeaderJson = headerBytes; }
 
             if (!standardHeader)
             {
@@ -152,16 +181,16 @@ namespace ConvTokens.Engine
             if (signatureLength != Hs256Key.SignatureBytes || !SignatureMatches(token, secondDot, signature.Slice(0, Hs256Key.SignatureBytes)))
             {
                 // Its claims are still shown (best effort, decoded only when asked for), to tell whose token it is.
-                result.PayloadJson = payloadBytes;
+                if (keepJson) { result.PayloadJson = payloadBytes; }
                 Fail(result, TokenFailure.InvalidSignature, "the signature does not match the apiSignature.");
                 return;
             }
-            if (_payload.Read(payloadBytes) is { } payloadProblem)
+            if (_payload.Read(payloadBytes.AsSpan(0, payloadLength)) is { } payloadProblem)
             {
                 Fail(result, TokenFailure.Malformed, "the payload " + payloadProblem);
                 return;
             }
-            result.PayloadJson = payloadBytes;
+            if (keepJson) { result.PayloadJson = payloadBytes; }
             CheckClaims(_payload.Captured, options, now, result);
         }
 

@@ -38,6 +38,21 @@ namespace ConvTokens.Engine.Tests
             Assert.InRange(bytes, 1, 512);
         }
 
+        [Fact]
+        public void Checking_a_plain_token_allocates_neither_a_result_nor_the_decoded_payload()
+        {
+            using var secret = Reference.Secret(Reference.SampleSecret);
+            using var verifier = new TokenVerifier(secret);
+            var options = new VerificationOptions();
+            var now = DateTimeOffset.FromUnixTimeSeconds(1700000000);
+            Assert.Equal(TokenFailure.None, verifier.Check(Reference.SeedToken, options, now, out _));
+            var verified = PerToken(() => verifier.Verify(Reference.SeedToken, options, now));
+            var checkedBytes = PerToken(() => verifier.Check(Reference.SeedToken, options, now, out _));
+            // Verify's extra: the decoded payload (a byte[]: its bytes and 24 of header) and the result object.
+            var payload = Reference.SeedToken.Split('.')[1].Length * 3 / 4 + 24;
+            Assert.InRange(checkedBytes, 0, verified - payload);
+        }
+
         private static string Sign(TokenSigner signer, InitializationClaims claims)
         {
             claims.Validate();

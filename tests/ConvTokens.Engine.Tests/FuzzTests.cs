@@ -28,5 +28,28 @@ namespace ConvTokens.Engine.Tests
                 .ToList();
             Assert.True(wrong.Count == 0, $"seed {seed}:\n" + string.Join("\n", wrong));
         }
+
+        [Fact]
+        public void Check_gives_every_fuzzed_token_the_failure_and_message_Verify_gives()
+        {
+            var seed = int.TryParse(Environment.GetEnvironmentVariable("CONVTOKENS_FUZZ_SEED"), out var s) ? s : 20261201;
+            var now = DateTimeOffset.UtcNow;
+            using var fuzzer = new TokenFuzzer(seed, Reference.SampleSecret, now.ToUnixTimeSeconds());
+            using var secret = Reference.Secret(Reference.SampleSecret);
+            using var verifier = new TokenVerifier(secret);
+            using var secondSecret = Reference.Secret(Reference.SampleSecret);
+            using var checker = new TokenVerifier(secondSecret);
+            var options = new VerificationOptions { MaximumAge = TimeSpan.FromHours(1) };
+            var cases = fuzzer.Cases(30_000).ToList();
+            Assert.Contains(cases, c => c.ExpectValid);
+            Assert.Contains(cases, c => !c.ExpectValid);
+            var wrong = cases
+                .Select(c => (Case: c, Verified: verifier.Verify(c.Token, options, now), Checked: checker.Check(c.Token, options, now, out var message), Message: message))
+                .Where(r => r.Verified.Failure != r.Checked || r.Verified.Message != r.Message)
+                .Take(5)
+                .Select(r => $"{r.Case.Category}: Verify {r.Verified.Failure} ({r.Verified.Message}), Check {r.Checked} ({r.Message})")
+                .ToList();
+            Assert.True(wrong.Count == 0, $"seed {seed}:\n" + string.Join("\n", wrong));
+        }
     }
 }

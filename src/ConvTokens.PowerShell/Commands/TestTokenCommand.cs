@@ -108,23 +108,28 @@ namespace ConvTokens.PowerShell.Commands
                 return;
             }
             var prefixProblem = Input.TokenInput.PrefixProblem(token);
+            if (Quiet)
+            {
+                // Only the outcome is written: the verifier keeps nothing of the token, so nothing is built for it.
+                string? message = prefixProblem;
+                var failure = prefixProblem is null ? Verifier().Check(token, _options, DateTimeOffset.UtcNow, out message) : TokenFailure.Malformed;
+                Verbose(failure, message);
+                WriteObject(failure == TokenFailure.None ? Boxed.True : Boxed.False);
+                return;
+            }
             var outcome = prefixProblem is null
                 ? Verifier().Verify(token, _options, DateTimeOffset.UtcNow)
                 : new VerificationResult { Failure = TokenFailure.Malformed, Message = prefixProblem };
-            if (IsVerbose)
-            {
-                WriteVerbose(outcome.IsValid
-                    ? $"Token #{_inputNumber} is valid."
-                    : $"Token #{_inputNumber} is invalid ({outcome.Failure}): {outcome.Message}");
-            }
-            if (Quiet)
-            {
-                WriteObject(outcome.IsValid ? Boxed.True : Boxed.False);
-            }
-            else
-            {
-                WriteObject(new TokenValidationResult(token, outcome));
-            }
+            Verbose(outcome.Failure, outcome.Message);
+            WriteObject(new TokenValidationResult(token, outcome));
+        }
+
+        private void Verbose(TokenFailure failure, string? message)
+        {
+            if (!IsVerbose) { return; }
+            WriteVerbose(failure == TokenFailure.None
+                ? $"Token #{_inputNumber} is valid."
+                : $"Token #{_inputNumber} is invalid ({failure}): {message}");
         }
 
         protected override void DisposeResources() => _verifier?.Dispose();
