@@ -53,6 +53,17 @@ function Send-Password([string] $Text) {
     & tmux send-keys -t $Session Enter
 }
 
+# Types a partial command line and presses Tab; with -Marker, types the marker after it and returns the screen
+# once the marker shows (so the Tab has been handled, whatever it did).
+function Send-Tab([string] $Line, [string] $Marker) {
+    & tmux send-keys -t $Session -l $Line
+    & tmux send-keys -t $Session Tab
+    if ($Marker) {
+        & tmux send-keys -t $Session -l $Marker
+        Wait-Screen ([regex]::Escape($Marker))
+    }
+}
+
 function Clear-Console {
     Send-Line 'Clear-Host'
     $null = Wait-Screen '(?m)\APS> $'

@@ -340,10 +340,7 @@ Clear-Host
 
     It 'Tab on -ApiSignatureSecretName first offers nothing and leaves the command line as typed, with no prompt on the screen' {
         Start-Console 'tab-first'
-        & tmux send-keys -t $Session -l 'New-InitializationToken -ApiSignatureSecretName Conv'
-        & tmux send-keys -t $Session Tab
-        & tmux send-keys -t $Session -l ' #tabbed'
-        $screen = Wait-Screen '#tabbed'
+        $screen = Send-Tab 'New-InitializationToken -ApiSignatureSecretName Conv' -Marker ' #tabbed'
         $screen | Should -Match 'PS> New-InitializationToken -ApiSignatureSecretName Conv #tabbed'
         $screen | Should -Not -Match 'Enter password'
         $screen | Should -Not -Match 'requires a password'
@@ -357,10 +354,7 @@ Clear-Host
         $screen = Wait-Screen '(?s)(SecretReadCancelled|got none).*\nPS> $'
         ($screen -replace '\s+', ' ') | Should -Match 'the vault asked for its password and got none \(the prompt was cancelled with Ctrl\+C'
         Clear-Console
-        & tmux send-keys -t $Session -l 'New-InitializationToken -ApiSignatureSecretName Conv'
-        & tmux send-keys -t $Session Tab
-        & tmux send-keys -t $Session -l ' #tabbed'
-        $screen = Wait-Screen '#tabbed'
+        $screen = Send-Tab 'New-InitializationToken -ApiSignatureSecretName Conv' -Marker ' #tabbed'
         $screen | Should -Match 'PS> New-InitializationToken -ApiSignatureSecretName Conv #tabbed'
         $screen | Should -Not -Match 'Enter password'
         & tmux send-keys -t $Session C-c
@@ -378,10 +372,7 @@ Clear-Host
         $flat | Should -Match 'the vault is locked and Get-Secret got no valid password for it \(if the vault just asked for its password, the answer did not unlock it'
         $flat | Should -Not -Match 'wrong-password'
         Clear-Console
-        & tmux send-keys -t $Session -l 'New-InitializationToken -ApiSignatureSecretName Conv'
-        & tmux send-keys -t $Session Tab
-        & tmux send-keys -t $Session -l ' #tabbed'
-        $screen = Wait-Screen '#tabbed'
+        $screen = Send-Tab 'New-InitializationToken -ApiSignatureSecretName Conv' -Marker ' #tabbed'
         $screen | Should -Not -Match 'Enter password'
     }
 
@@ -400,8 +391,7 @@ Clear-Host
         $screen = Wait-Screen '(?m)^InitializationToken\s*$'
         $screen | Should -Not -Match 'store-password'
         Clear-Console
-        & tmux send-keys -t $Session -l 'New-InitializationToken -ApiSignatureSecretName Conv'
-        & tmux send-keys -t $Session Tab
+        Send-Tab 'New-InitializationToken -ApiSignatureSecretName Conv'
         $null = Wait-Screen 'PS> New-InitializationToken -ApiSignatureSecretName ConvTokens\.ApiSignature'
     }
 
@@ -409,8 +399,7 @@ Clear-Host
         Start-Console 'timeout'
         Send-Line 'Unlock-SecretStore -Password (ConvertTo-SecureString store-password -AsPlainText -Force); $null = New-InitializationToken -Amount 1; Set-StandInPasswordExpired; Clear-Host'
         $null = Wait-Screen '(?m)\APS> $'
-        & tmux send-keys -t $Session -l 'New-InitializationToken -ApiSignatureSecretName Conv'
-        & tmux send-keys -t $Session Tab
+        Send-Tab 'New-InitializationToken -ApiSignatureSecretName Conv'
         $screen = Wait-Screen 'PS> New-InitializationToken -ApiSignatureSecretName ConvTokens\.ApiSignature'
         $screen | Should -Not -Match 'Enter password'
         & tmux send-keys -t $Session C-c
