@@ -38,8 +38,7 @@ namespace ConvTokens.PowerShell.Completion
             {
                 names.AddRange(HostlessSecretInfo.SecretNames(listable));
             }
-            var sorted = names.Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
-            return CompletionQuery.Match(sorted, wordToComplete, vault is null ? "secret" : $"secret in {vault}");
+            return CompletionQuery.Match(CompletionQuery.Sorted(names), wordToComplete, vault is null ? "secret" : $"secret in {vault}");
         }
 
         /// <summary>The vaults that can be listed without any prompt: SecretStore vaults whose store is unlocked.</summary>
@@ -146,9 +145,7 @@ namespace ConvTokens.PowerShell.Completion
         {
             try
             {
-                using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
-                ps.AddCommand("Get-SecretVault").AddParameter("ErrorAction", ActionPreference.Ignore);
-                return Names(ps.Invoke(), "Name");
+                return Sorted(Secrets.VaultPreflight.Vaults().Select(vault => vault.Name));
             }
             catch (Exception)
             {
@@ -158,8 +155,11 @@ namespace ConvTokens.PowerShell.Completion
         }
 
         public static IReadOnlyList<string> Names(IEnumerable<PSObject> items, string property) =>
-            items.Select(item => item?.Properties[property]?.Value as string)
-                .Where(name => !string.IsNullOrEmpty(name))
+            Sorted(items.Select(item => item?.Properties[property]?.Value as string));
+
+        /// <summary>The names once each (without regard to case), in the order completions are offered.</summary>
+        public static IReadOnlyList<string> Sorted(IEnumerable<string?> names) =>
+            names.Where(name => !string.IsNullOrEmpty(name))
                 .Select(name => name!)
                 .Distinct(StringComparer.OrdinalIgnoreCase)
                 .OrderBy(name => name, StringComparer.OrdinalIgnoreCase)

@@ -224,23 +224,11 @@ namespace ConvTokens.PowerShell.Secrets
         }
 
         /// <summary>
-        /// Get-Secret says "not found" both for a missing secret and when no vault is registered at all; only its
-        /// warning, or an empty Get-SecretVault (which never prompts), tells the two apart.
+        /// Get-Secret says "not found" both for a missing secret and when no vault is registered at all. The preflight
+        /// has already read the registry, so only a vault unregistered since then is left: Get-Secret's warning says so.
         /// </summary>
-        private static bool NoVaultRegistered(IReadOnlyList<string> warnings)
-        {
-            if (warnings.Any(w => w.StartsWith(NoVaultsWarningStart, StringComparison.OrdinalIgnoreCase))) { return true; }
-            try
-            {
-                using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
-                ps.AddCommand("Get-SecretVault").AddParameter("ErrorAction", ActionPreference.Ignore);
-                return ps.Invoke().Count == 0 && !ps.HadErrors;
-            }
-            catch (Exception)
-            {
-                return false;
-            }
-        }
+        private static bool NoVaultRegistered(IReadOnlyList<string> warnings) =>
+            warnings.Any(w => w.StartsWith(NoVaultsWarningStart, StringComparison.OrdinalIgnoreCase));
 
         private static SecretException VaultNotFound(SecretSource source, Exception? failure) =>
             new SecretException(ErrorCatalog.SecretVaultNotFound, ErrorCategory.ObjectNotFound,
